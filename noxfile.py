@@ -1,0 +1,44 @@
+"""Every job of the project: `nox` runs what CI runs; `nox -s NAME` runs one.
+
+Tool versions are pinned once, in python/pyproject.toml's extras.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["drift", "lint", "tests"]
+nox.options.reuse_venv = "yes"
+nox.options.error_on_external_run = True
+
+PACKAGE = "./python"
+
+
+@nox.session
+def codegen(session: nox.Session) -> None:
+    """Regenerate everything built from schema/; with `-- --check`, only report drift."""
+    session.install("-e", f"{PACKAGE}[codegen]")
+    session.run("python", "codegen/generate.py", *session.posargs)
+
+
+@nox.session
+def drift(session: nox.Session) -> None:
+    """Fail, printing a diff, when committed generated files differ from what schema/ gives."""
+    session.install("-e", f"{PACKAGE}[codegen]")
+    session.run("python", "codegen/generate.py", "--check")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (pass pytest options after `--`)."""
+    session.install("-e", f"{PACKAGE}[test,codegen]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff (lint and format check) everywhere, mypy --strict on the hand-written code."""
+    session.install("-e", f"{PACKAGE}[lint,test]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")

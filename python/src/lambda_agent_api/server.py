@@ -1,0 +1,34 @@
+"""Messages the server sends (the v1.1 module, kept for compatibility).
+
+New code may import the same names from :mod:`lambda_agent_api.messages`.
+"""
+
+from lambda_agent_api.messages import (
+    AgentEventUnion,
+    EServerMessage,
+    MsgError,
+    MsgEventCustomUpdate,
+    MsgEventEnd,
+    MsgEventSendFile,
+    MsgEventTextChunk,
+    MsgEventToolCallChunk,
+    MsgEventToolResult,
+    MsgGracefulDisconnect,
+    MsgStatus,
+    ServerMessage,
+)
+
+__all__ = [
+    "AgentEventUnion",
+    "EServerMessage",
+    "MsgError",
+    "MsgEventCustomUpdate",
+    "MsgEventEnd",
+    "MsgEventSendFile",
+    "MsgEventTextChunk",
+    "MsgEventToolCallChunk",
+    "MsgEventToolResult",
+    "MsgGracefulDisconnect",
+    "MsgStatus",
+    "ServerMessage",
+]

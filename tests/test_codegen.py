@@ -1,0 +1,100 @@
+"""The generator: committed output matches the schema, drift is caught, names are clean."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pydantic
+import pytest
+
+import lambda_agent_api
+from lambda_agent_api import _models
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATE = ROOT / "codegen" / "generate.py"
+PACKAGE = ROOT / "python" / "src" / "lambda_agent_api"
+
+
+def run_generate(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(GENERATE), *args], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_committed_output_is_up_to_date() -> None:
+    result = run_generate("--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_edited_schema_produces_a_diff_and_exit_1(tmp_path: Path) -> None:
+    copy = tmp_path / "schema"
+    shutil.copytree(ROOT / "schema", copy)
+    end = copy / "server" / "agent_event_end.json"
+    doc = json.loads(end.read_text(encoding="utf-8"))
+    doc["properties"]["cost"] = {"type": "number", "description": "What the response cost."}
+    end.write_text(json.dumps(doc), encoding="utf-8")
+
+    result = run_generate("--check", f"--schema-dir={copy}")
+
+    assert result.returncode == 1
+    assert "+    cost: float" in result.stdout
+    assert "python/src/lambda_agent_api/_models.py (committed)" in result.stdout
+
+
+def test_generated_files_say_do_not_edit() -> None:
+    assert "Do not edit" in (PACKAGE / "_models.py").read_text(encoding="utf-8").splitlines()[0]
+    data = json.loads((PACKAGE / "_schemas.json").read_text(encoding="utf-8"))
+    assert "Do not edit" in data["$comment"]
+
+
+def test_no_generated_name_ends_in_a_digit() -> None:
+    tree = ast.parse((PACKAGE / "_models.py").read_text(encoding="utf-8"))
+    names = [
+        node.name if isinstance(node, ast.ClassDef) else node.target.id  # type: ignore[union-attr]
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        or (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name))
+    ]
+    assert len(names) > 10
+    assert [n for n in names if n[-1].isdigit()] == []
+    assert "Model" not in names
+
+
+def test_no_root_model_anywhere_in_the_package() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        assert "RootModel" not in path.read_text(encoding="utf-8"), path
+    for _, cls in inspect.getmembers(_models, inspect.isclass):
+        assert not issubclass(cls, pydantic.RootModel), cls
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MsgUserMessage",
+        "MsgStatus",
+        "MsgError",
+        "MsgGracefulDisconnect",
+        "MsgEventTextChunk",
+        "MsgEventToolCallChunk",
+        "MsgEventToolResult",
+        "MsgEventCustomUpdate",
+        "MsgEventSendFile",
+        "MsgEventEnd",
+    ],
+)
+def test_one_class_per_message_with_its_literal_type_as_default(name: str) -> None:
+    cls = getattr(_models, name)
+    default = cls.model_fields["type"].default
+    instance = cls.model_construct()
+    assert instance.type is default
+    assert isinstance(default, (_models.EServerMessage, _models.EClientMessage))
+
+
+def test_package_version_is_set() -> None:
+    assert lambda_agent_api.__version__
