@@ -1,0 +1,65 @@
+"""The ``lambda-agent-api`` command.
+
+Each subcommand lives in its own module with ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``; :data:`COMMANDS` lists them.
+Exit codes follow ruff's: 0 all is well, 1 the input has problems, 2 the
+command could not do its job (bad arguments, unreadable input, internal error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from lambda_agent_api import __version__
+from lambda_agent_api.cli import schema_command
+
+__all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "main"]
+
+EXIT_OK = 0
+"""Everything checked out."""
+EXIT_FINDINGS = 1
+"""The command ran and found problems in its input."""
+EXIT_ERROR = 2
+"""The command could not do its job: bad arguments, unreadable input, an internal error."""
+
+COMMANDS: list[ModuleType] = [schema_command]
+"""Every subcommand's module, in the order ``--help`` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the whole command."""
+    parser = argparse.ArgumentParser(
+        prog="lambda-agent-api",
+        description="Speak, check and document the Lambda Agent WebSocket protocol (v1.1).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except KeyboardInterrupt:
+        print("lambda-agent-api: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as error:  # a one-line reason, never a traceback
+        print(
+            f"lambda-agent-api: internal error: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    return code
