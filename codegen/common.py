@@ -1,0 +1,71 @@
+"""What every codegen target shares: paths, the schema loader, headers and ruff."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = ROOT / "schema"
+PACKAGE_DIR = ROOT / "python" / "src" / "lambda_agent_api"
+
+Schemas = dict[str, dict[str, Any]]
+"""Every schema file's content, by its path relative to ``schema/``."""
+
+
+def require_versions(pinned: dict[str, str]) -> None:
+    """Stop with a clear message when a tool is not at its pinned version.
+
+    Another version may write other code, and the drift check would then fail
+    for a reason that has nothing to do with the schema.
+    """
+    for name, wanted in pinned.items():
+        try:
+            found = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found = "not installed"
+        if found != wanted:
+            sys.exit(
+                f"codegen: needs {name}=={wanted}, found {found}; run it with `nox -s codegen`"
+            )
+
+
+def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every ``*.json`` under ``schema_dir``, by its path relative to it."""
+    return {
+        path.relative_to(schema_dir).as_posix(): json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(schema_dir.rglob("*.json"))
+    }
+
+
+def ruff(code: str, filename: Path) -> str:
+    """Drop unused imports, sort imports and format, with the project's ruff config."""
+    stdin_name = f"--stdin-filename={filename}"
+    steps = [
+        ["check", "--fix", "--select=F401,I", "--quiet", "--exit-zero", stdin_name, "-"],
+        ["format", "--quiet", stdin_name, "-"],
+    ]
+    for step in steps:
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *step],
+            input=code,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        if result.returncode != 0:
+            sys.exit(f"codegen: ruff {step[0]} failed:\n{result.stderr}")
+        code = result.stdout
+    return code
+
+
+def header(sources: str) -> str:
+    """Return the first lines of every generated Python file."""
+    return (
+        f"# Generated from {sources} by codegen/generate.py. Do not edit:\n"
+        "# change the schema or the generator, then run `nox -s codegen`.\n"
+    )

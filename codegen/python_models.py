@@ -1,0 +1,193 @@
+"""Target: the Python package's generated files.
+
+- ``python/src/lambda_agent_api/_models.py``: pydantic v2 models, written by
+  datamodel-code-generator from a bundle of the schema files;
+- ``python/src/lambda_agent_api/_schemas.json``: the schema files themselves,
+  shipped inside the package so that it validates without this repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from common import PACKAGE_DIR, Schemas, header, require_versions, ruff
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+# Exact versions: the drift check compares bytes.
+PINNED = {"datamodel-code-generator": "0.89.0", "ruff": "0.17.5"}
+
+# A JSON Schema "integer" admits 5 and 5.0 but not "5" or true; pydantic's int
+# admits "5". JsonInteger applies JSON Schema's rule (see _json_types.py).
+JSON_INTEGER = "lambda_agent_api._json_types.JsonInteger"
+
+DATAMODEL_CODEGEN_OPTIONS = [
+    "--input-file-type=jsonschema",
+    "--output-model-type=pydantic_v2.BaseModel",
+    "--target-python-version=3.10",
+    # Class names come from each schema's title (MsgStatus, ...), never Model1.
+    "--use-title-as-name",
+    "--skip-root-model",
+    # Unions become type aliases (see templates/), never RootModel with .root.
+    "--use-type-alias",
+    f"--custom-template-dir={TEMPLATE_DIR}",
+    "--additional-imports=typing.TypeAlias",
+    # `type` gets its literal as default, so MsgEventEnd(tokens_used=3) works,
+    # and the default is the enum member, as in v1.1.
+    "--use-default",
+    "--deserialize-default-values=enum",
+    # EServerMessage(str, Enum), as in v1.1: members compare equal to strings.
+    "--use-subclass-enum",
+    # `source: str = "main"` stays a str, not `str | None`.
+    "--strict-nullable",
+    # Forward compatibility: unknown fields are kept, not dropped or refused.
+    "--extra-fields=allow",
+    "--use-generic-base-class",
+    "--use-schema-description",
+    "--use-field-description",
+    "--keep-model-order",
+    # Reproducible output: no timestamp, and ruff (below) does the formatting.
+    "--disable-timestamp",
+    "--formatters=builtin",
+]
+
+
+def _load_bundler() -> Callable[..., dict[str, Any]]:
+    # The package cannot be imported before its models exist, so load the
+    # dependency-free bundler by path.
+    path = PACKAGE_DIR / "_bundle.py"
+    spec = importlib.util.spec_from_file_location("_lambda_agent_api_bundle", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    bundle: Callable[..., dict[str, Any]] = module.bundle
+    return bundle
+
+
+def messages(schemas: Schemas) -> Iterator[tuple[str, str, str]]:
+    """Yield (class name, enum class name, type value) for every message schema."""
+    by_id = {doc["$id"]: doc for doc in schemas.values()}
+    for doc in schemas.values():
+        type_property = doc.get("properties", {}).get("type")
+        if type_property is None:
+            continue
+        enum_ref, const = type_property["allOf"]
+        enum_doc = by_id[urljoin(doc["$id"], enum_ref["$ref"])]
+        yield doc["title"], enum_doc["title"], const["const"]
+
+
+def integer_overrides(bundled: dict[str, Any]) -> dict[str, str]:
+    """Map every integer property to JsonInteger, as ``Class.field`` overrides."""
+    overrides = {}
+    for title, definition in bundled["$defs"].items():
+        for name, prop in definition.get("properties", {}).items():
+            if prop.get("type") == "integer":
+                overrides[f"{title}.{name}"] = JSON_INTEGER
+    # An integer anywhere else (array items, nested objects) would keep pydantic's
+    # lax int: fail here rather than generate a model that disagrees with the schema.
+    found = json.dumps(bundled).count('"type": "integer"')
+    if found != len(overrides):
+        raise SystemExit(
+            "codegen: an integer outside a message's top-level properties is not supported"
+        )
+    return overrides
+
+
+def run_datamodel_codegen(bundled: dict[str, Any], overrides: dict[str, str]) -> str:
+    """Run datamodel-code-generator on the bundled schema; return the module it writes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "bundle.json"
+        target = Path(tmp) / "models.py"
+        source.write_text(json.dumps(bundled, indent=2), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "datamodel_code_generator",
+            f"--input={source}",
+            f"--output={target}",
+            f"--type-overrides={json.dumps(overrides)}",
+            *DATAMODEL_CODEGEN_OPTIONS,
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            sys.exit(f"codegen: datamodel-codegen failed:\n{result.stderr}")
+        return target.read_text(encoding="utf-8")
+
+
+def patch_type_fields(code: str, schemas: Schemas) -> str:
+    """Type each message's ``type`` as ``Literal[<Enum>.<VALUE>] = <Enum>.<VALUE>``.
+
+    datamodel-code-generator 0.89 types the discriminator of a model that
+    belongs to two unions (every agent event is in AgentEventUnion and in
+    ServerMessage) as a string literal, and of the others as the whole enum;
+    v1.1 has the enum member, so ``msg.type.value`` works. The patch replaces
+    exactly one ``type`` field per message class and fails on any other count,
+    so a change in the generator cannot slip through.
+    """
+    tree = ast.parse(code)
+    classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    lines = code.splitlines(keepends=True)
+    replacements = []
+    for class_name, enum_name, value in messages(schemas):
+        if class_name not in classes:
+            raise SystemExit(f"codegen: class {class_name} was not generated")
+        fields = [
+            node
+            for node in classes[class_name].body
+            if isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.target.id == "type"
+        ]
+        if len(fields) != 1:
+            raise SystemExit(
+                f"codegen: expected one `type` field in {class_name}, found {len(fields)}"
+            )
+        member = f"{enum_name}.{value}"
+        field = fields[0]
+        assert field.end_lineno is not None
+        replacements.append(
+            (field.lineno, field.end_lineno, f"    type: Literal[{member}] = {member}\n")
+        )
+    for first, last, text in sorted(replacements, reverse=True):
+        lines[first - 1 : last] = [text]
+    return "".join(lines)
+
+
+def generate_models(schemas: Schemas) -> str:
+    """Generate ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
+    bundled = _load_bundler()(schemas)
+    code = run_datamodel_codegen(bundled, integer_overrides(bundled))
+    # Drop datamodel-codegen's own header; ours names the real source.
+    code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
+    code = patch_type_fields(code, schemas)
+    target = PACKAGE_DIR / "_models.py"
+    return ruff(header("schema/*.json") + "\n" + code, target)
+
+
+def generate_schema_data(schemas: Schemas) -> str:
+    """Generate ``_schemas.json``: every schema file, by its path under ``schema/``."""
+    data = {
+        "$comment": "Generated from schema/ by codegen/generate.py. Do not edit.",
+        "schemas": schemas,
+    }
+    return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def generate(schemas: Schemas) -> dict[Path, str]:
+    """Return the Python package's generated files: output path -> content."""
+    require_versions(PINNED)
+    return {
+        PACKAGE_DIR / "_models.py": generate_models(schemas),
+        PACKAGE_DIR / "_schemas.json": generate_schema_data(schemas),
+    }
