@@ -5,6 +5,8 @@ Tool versions are pinned once, in python/pyproject.toml's extras.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["drift", "lint", "tests"]
@@ -42,3 +44,14 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark in bench/ (bench_*.py); each prints ratios and writes bench/results/."""
+    session.install("-e", PACKAGE)
+    scripts = sorted(Path("bench").glob("bench_*.py"))
+    if not scripts:
+        session.error("no bench/bench_*.py found")
+    for script in scripts:
+        session.run("python", str(script), *session.posargs)
