@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,25 @@ def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
     }
 
 
+@cache
+def _bundler() -> Callable[..., dict[str, Any]]:
+    # The package cannot be imported before its models exist, so load the
+    # dependency-free bundler by path.
+    path = PACKAGE_DIR / "_bundle.py"
+    spec = importlib.util.spec_from_file_location("_lambda_agent_api_bundle", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    bundle: Callable[..., dict[str, Any]] = module.bundle
+    return bundle
+
+
+def bundle_schemas(schemas: Schemas) -> dict[str, Any]:
+    """Bundle every schema file into one document, each file under ``$defs/<title>``."""
+    return _bundler()(schemas)
+
+
 def ruff(code: str, filename: Path) -> str:
     """Drop unused imports, sort imports and format, with the project's ruff config."""
     stdin_name = f"--stdin-filename={filename}"
@@ -63,9 +85,9 @@ def ruff(code: str, filename: Path) -> str:
     return code
 
 
-def header(sources: str) -> str:
-    """Return the first lines of every generated Python file."""
+def header(sources: str, comment: str = "#") -> str:
+    """Return the first lines of every generated file (``comment`` starts a comment line)."""
     return (
-        f"# Generated from {sources} by codegen/generate.py. Do not edit:\n"
-        "# change the schema or the generator, then run `nox -s codegen`.\n"
+        f"{comment} Generated from {sources} by codegen/generate.py. Do not edit:\n"
+        f"{comment} change the schema or the generator, then run `nox -s codegen`.\n"
     )

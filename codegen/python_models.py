@@ -9,18 +9,17 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from common import PACKAGE_DIR, Schemas, header, require_versions, ruff
+from common import PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -60,19 +59,6 @@ DATAMODEL_CODEGEN_OPTIONS = [
     "--disable-timestamp",
     "--formatters=builtin",
 ]
-
-
-def _load_bundler() -> Callable[..., dict[str, Any]]:
-    # The package cannot be imported before its models exist, so load the
-    # dependency-free bundler by path.
-    path = PACKAGE_DIR / "_bundle.py"
-    spec = importlib.util.spec_from_file_location("_lambda_agent_api_bundle", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    bundle: Callable[..., dict[str, Any]] = module.bundle
-    return bundle
 
 
 def messages(schemas: Schemas) -> Iterator[tuple[str, str, str]]:
@@ -166,7 +152,7 @@ def patch_type_fields(code: str, schemas: Schemas) -> str:
 
 def generate_models(schemas: Schemas) -> str:
     """Generate ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
-    bundled = _load_bundler()(schemas)
+    bundled = bundle_schemas(schemas)
     code = run_datamodel_codegen(bundled, integer_overrides(bundled))
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
