@@ -1,25 +1,37 @@
 """Every job of the project: `nox` runs what CI runs; `nox -s NAME` runs one.
 
-Tool versions are pinned once, in python/pyproject.toml's extras.
+Tool versions are pinned once: Python tools in python/pyproject.toml's extras, npm
+tools exactly in typescript/package.json (installed from its lockfile by `npm ci`).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["drift", "lint", "tests"]
+nox.options.sessions = ["drift", "lint", "tests", "typescript"]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
 
 PACKAGE = "./python"
+TYPESCRIPT = "typescript"
+
+
+def npm_ci(session: nox.Session) -> None:
+    """Install the TypeScript package's npm dependencies, exactly as its lockfile says."""
+    for tool in ("node", "npm"):
+        if shutil.which(tool) is None:
+            session.error(f"{tool} is not on PATH: the TypeScript package needs node >= 20 and npm")
+    session.run("npm", "ci", "--prefix", TYPESCRIPT, "--no-audit", "--no-fund", external=True)
 
 
 @nox.session
 def codegen(session: nox.Session) -> None:
     """Regenerate everything built from schema/; with `-- --check`, only report drift."""
     session.install("-e", f"{PACKAGE}[codegen]")
+    npm_ci(session)
     session.run("python", "codegen/generate.py", *session.posargs)
 
 
@@ -27,6 +39,7 @@ def codegen(session: nox.Session) -> None:
 def drift(session: nox.Session) -> None:
     """Fail, printing a diff, when committed generated files differ from what schema/ gives."""
     session.install("-e", f"{PACKAGE}[codegen]")
+    npm_ci(session)
     session.run("python", "codegen/generate.py", "--check")
 
 
@@ -34,7 +47,16 @@ def drift(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (pass pytest options after `--`)."""
     session.install("-e", f"{PACKAGE}[test,codegen]")
+    # The TypeScript agreement and drift tests need the npm dependencies (in CI they must run).
+    npm_ci(session)
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=False)
+def typescript(session: nox.Session) -> None:
+    """Check the TypeScript package: `npm ci`, then `npm test` (prettier, tsc, node --test)."""
+    npm_ci(session)
+    session.run("npm", "test", "--prefix", TYPESCRIPT, external=True)
 
 
 @nox.session

@@ -2,7 +2,9 @@
 
 Each target is a module with ``generate(schemas) -> {path: content}``:
 
-- ``python_models``: the Python package's models and its copy of the schema files.
+- ``python_models``: the Python package's models and its copy of the schema files;
+- ``typescript_types``: the TypeScript package's types, guards and copy of the schema
+  files (needs node and ``npm ci --prefix typescript``).
 
 Every output says "generated, do not edit". Tool versions are pinned in
 ``python/pyproject.toml`` (extra ``codegen``) and each target checks them.
@@ -23,9 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import python_models
+import typescript_types
 from common import ROOT, SCHEMA_DIR, Schemas, load_schemas
 
-TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [python_models.generate]
+TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [
+    python_models.generate,
+    typescript_types.generate,
+]
 """Every target, run in this order."""
 
 

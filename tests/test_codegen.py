@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pydantic
 import pytest
+from support.node import require_node
 
 import lambda_agent_api
 from lambda_agent_api import _models
@@ -22,6 +23,7 @@ PACKAGE = ROOT / "python" / "src" / "lambda_agent_api"
 
 
 def run_generate(*args: str) -> subprocess.CompletedProcess[str]:
+    require_node()  # one of the targets is the TypeScript package
     return subprocess.run(
         [sys.executable, str(GENERATE), *args], capture_output=True, text=True, cwd=ROOT
     )
