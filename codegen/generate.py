@@ -2,7 +2,8 @@
 
 Each target is a module with ``generate(schemas) -> {path: content}``:
 
-- ``python_models``: the Python package's models and its copy of the schema files.
+- ``python_models``: the Python package's models and its copy of the schema files;
+- ``docs_pages``: the docs site's protocol reference and rules pages (``docs/``).
 
 Every output says "generated, do not edit". Tool versions are pinned in
 ``python/pyproject.toml`` (extra ``codegen``) and each target checks them.
@@ -22,10 +23,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import docs_pages
 import python_models
 from common import ROOT, SCHEMA_DIR, Schemas, load_schemas
 
-TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [python_models.generate]
+TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [
+    python_models.generate,
+    docs_pages.generate,
+]
 """Every target, run in this order."""
 
 
@@ -66,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
             print(f"codegen: wrote {rel}")
     if drifted:
