@@ -6,12 +6,13 @@ tools exactly in typescript/package.json (installed from its lockfile by `npm ci
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["drift", "lint", "tests", "typescript"]
+nox.options.sessions = ["drift", "lint", "tests", "typescript", "docs", "docs_browser"]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
 
@@ -25,6 +26,13 @@ def npm_ci(session: nox.Session) -> None:
         if shutil.which(tool) is None:
             session.error(f"{tool} is not on PATH: the TypeScript package needs node >= 20 and npm")
     session.run("npm", "ci", "--prefix", TYPESCRIPT, "--no-audit", "--no-fund", external=True)
+
+
+DOCS_TOOLS = "tools/docs"
+# mkdocs 1.6 prints a banner about MkDocs 2.0 on every build; it says nothing about this site.
+DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
+BROWSER_SITE = "build/docs-browser/site"
+CHROMIUM = "/usr/bin/chromium"
 
 
 @nox.session
@@ -62,10 +70,56 @@ def typescript(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) everywhere, mypy --strict on the hand-written code."""
-    session.install("-e", f"{PACKAGE}[lint,test]")
+    # docs: mypy checks the site's build helpers (tools/docs/) against mkdocs and playwright.
+    session.install("-e", f"{PACKAGE}[lint,test,docs]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+
+
+def _install_docs_tools(session: nox.Session, *extras: str) -> None:
+    session.install("-e", f"{PACKAGE}[{','.join(('docs', *extras))}]")
+    # mermaid.min.js, pinned in tools/docs/package-lock.json: the site serves it itself.
+    session.run(
+        "npm",
+        "ci",
+        "--prefix",
+        DOCS_TOOLS,
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        external=True,
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/ with `mkdocs build --strict` (a warning fails it)."""
+    _install_docs_tools(session)
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=DOCS_ENV)
+
+
+@nox.session
+def docs_browser(session: nox.Session) -> None:
+    """Build the site, serve it on 127.0.0.1 and check it in headless Chromium.
+
+    Installs Debian's chromium when it is missing; screenshots go to build/docs-browser/.
+    """
+    if not Path(CHROMIUM).is_file():
+        if shutil.which("apt-get") is None or os.geteuid() != 0:
+            session.error(f"needs Debian's Chromium at {CHROMIUM}: apt-get install chromium")
+        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-qq", external=True, env=apt_env)
+        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, env=apt_env)
+    _install_docs_tools(session, "test")
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", BROWSER_SITE, env=DOCS_ENV)
+    session.run(
+        "pytest",
+        f"{DOCS_TOOLS}/test_browser.py",
+        *session.posargs,
+        env={"DOCS_SITE_DIR": BROWSER_SITE, "CHROMIUM": CHROMIUM},
+    )
 
 
 @nox.session

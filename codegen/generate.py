@@ -4,7 +4,8 @@ Each target is a module with ``generate(schemas) -> {path: content}``:
 
 - ``python_models``: the Python package's models and its copy of the schema files;
 - ``typescript_types``: the TypeScript package's types, guards and copy of the schema
-  files (needs node and ``npm ci --prefix typescript``).
+  files (needs node and ``npm ci --prefix typescript``);
+- ``docs_pages``: the docs site's protocol reference and rules pages (``docs/``).
 
 Every output says "generated, do not edit". Tool versions are pinned in
 ``python/pyproject.toml`` (extra ``codegen``) and each target checks them.
@@ -24,6 +25,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import docs_pages
 import python_models
 import typescript_types
 from common import ROOT, SCHEMA_DIR, Schemas, load_schemas
@@ -31,6 +33,7 @@ from common import ROOT, SCHEMA_DIR, Schemas, load_schemas
 TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [
     python_models.generate,
     typescript_types.generate,
+    docs_pages.generate,
 ]
 """Every target, run in this order."""
 
@@ -72,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
             print(f"codegen: wrote {rel}")
     if drifted:

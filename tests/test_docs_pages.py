@@ -1,0 +1,118 @@
+"""The docs site's sources: a page for every message and rule, all of them in the nav.
+
+The pages are generated (``codegen/docs_pages.py``; the drift check compares them);
+these checks say what they must contain, and catch a page left behind or left out.
+Building and viewing the site is ``nox -s docs`` and ``nox -s docs_browser``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lambda_agent_api.rules import RULES
+from lambda_agent_api.transitions import mermaid_state_diagram
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+SCHEMA_DIR = ROOT / "schema"
+MESSAGE_FIXTURES = ROOT / "tests" / "fixtures" / "messages"
+
+
+def message_schemas() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every message schema file, by its constant type: (path under schema/, content)."""
+    found = {}
+    for path in sorted(SCHEMA_DIR.rglob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for part in doc.get("properties", {}).get("type", {}).get("allOf", []):
+            if "const" in part:
+                found[part["const"]] = (path.relative_to(SCHEMA_DIR).as_posix(), doc)
+    return found
+
+
+MESSAGES = message_schemas()
+
+
+class _IgnorePythonTags(yaml.SafeLoader):
+    """mkdocs.yml names Python objects (``!!python/name:``); the nav needs none of them."""
+
+
+_IgnorePythonTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda *_: None)
+
+
+def nav_pages(node: Any) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [page for item in node for page in nav_pages(item)]
+    if isinstance(node, dict):
+        return [page for value in node.values() for page in nav_pages(value)]
+    return []
+
+
+def generated_docs() -> dict[Path, str]:
+    sys.path.insert(0, str(ROOT / "codegen"))
+    try:
+        import docs_pages
+        from common import load_schemas
+    finally:
+        sys.path.remove(str(ROOT / "codegen"))
+    outputs: dict[Path, str] = docs_pages.generate(load_schemas(SCHEMA_DIR))
+    return outputs
+
+
+@pytest.mark.parametrize("type_", sorted(MESSAGES))
+def test_every_message_has_a_reference_page(type_: str) -> None:
+    rel, doc = MESSAGES[type_]
+    page = (DOCS / "reference" / rel).with_suffix(".md").read_text(encoding="utf-8")
+    assert page.startswith("<!-- Generated ")
+    assert f"\n# {type_}\n" in page
+    for name in doc["properties"]:
+        assert f"\n| `{name}` |" in page, name
+    # The raw schema file is linked at the path the site publishes it at.
+    assert f"(../../schema/v1.1/{rel})" in page
+    # Every valid fixture is an example.
+    for fixture in sorted((MESSAGE_FIXTURES / type_ / "valid").glob("*.json")):
+        assert f'=== "{fixture.stem}"' in page
+        assert fixture.read_text(encoding="utf-8").strip() in page
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_every_rule_has_its_anchor_on_the_rules_page(rule_id: str) -> None:
+    page = (DOCS / "rules.md").read_text(encoding="utf-8")
+    rule = RULES[rule_id]
+    assert rule.url.endswith(f"/rules/#{rule_id.lower()}")
+    assert f"\n## {rule_id}: {rule.name} {{#{rule_id.lower()}}}\n" in page
+
+
+def test_the_rules_page_draws_the_transition_table() -> None:
+    page = (DOCS / "rules.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{mermaid_state_diagram()}```" in page
+
+
+def test_every_page_under_reference_is_generated() -> None:
+    # A message removed from schema/ must not leave its page behind.
+    generated = set(generated_docs())
+    on_disk = set((DOCS / "reference").rglob("*.md"))
+    assert on_disk - generated == set()
+
+
+def test_every_docs_page_is_in_the_nav() -> None:
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), _IgnorePythonTags)
+    in_nav = nav_pages(config["nav"])
+    on_disk = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.md"))
+    assert sorted(in_nav) == on_disk
+    assert len(in_nav) == len(set(in_nav))
+
+
+def test_the_home_page_shows_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"python3 -m pip install \"nox==[^\"]+\" && python3 -m nox", readme)
+    assert command is not None
+    assert command.group(0) in (DOCS / "index.md").read_text(encoding="utf-8")

@@ -1,0 +1,252 @@
+"""The built docs site, checked in a real browser (``nox -s docs_browser``).
+
+The site is served from a folder on 127.0.0.1 and opened in headless Chromium
+(Debian's ``/usr/bin/chromium``, driven by Playwright). The checks: the home
+page, a message page and the rules page render; the Mermaid diagrams became
+SVG; the search finds a message type; the schema files are served at their
+``$id``s; and no page asks for anything beyond 127.0.0.1 or logs an error.
+Screenshots go to ``build/docs-browser/screenshots/``.
+
+Environment: ``DOCS_SITE_DIR`` (the built site, default
+``build/docs-browser/site``), ``CHROMIUM`` (default ``/usr/bin/chromium``).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
+
+from lambda_agent_api.rules import RULES
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SITE_DIR = Path(os.environ.get("DOCS_SITE_DIR", ROOT / "build" / "docs-browser" / "site"))
+SCREENSHOTS = ROOT / "build" / "docs-browser" / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SITE_URL = "https://agent-api.lambda.coredump.ru/"
+
+# This machine and CI have no network: without these, Chromium keeps trying to
+# reach Google's services in the background.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# mkdocs-material draws each diagram into a *closed* shadow root, which no
+# selector can see into; opening it changes nothing on screen and lets the
+# checks find the SVG.
+OPEN_SHADOW_ROOTS = """
+const attachShadow = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attachShadow.call(this, { ...init, mode: "open" });
+};
+"""
+
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def heading(text: str) -> re.Pattern[str]:
+    """Match a heading's text, followed by its permalink sign."""
+    return re.compile(rf"^{re.escape(text)}\W*$")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serve the site without logging every request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Tab:
+    """A browser page, and what it asked for and complained about."""
+
+    page: Page
+    base_url: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Page:
+        """Load a page of the site and wait until it has settled."""
+        response = self.page.goto(self.base_url + path, wait_until="networkidle")
+        assert response is not None
+        assert response.status == 200, f"{path}: HTTP {response.status}"
+        return self.page
+
+    def screenshot(self, name: str) -> None:
+        """Save a full-page screenshot under build/docs-browser/screenshots/."""
+        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    def assert_offline_and_clean(self) -> None:
+        """Check that every request stayed on the local server and nothing logged an error."""
+        local = urlsplit(self.base_url).netloc
+        foreign = [url for url in self.requests if urlsplit(url).netloc not in (local, "")]
+        assert foreign == [], "the site must not load anything from outside"
+        assert self.errors == []
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    """Serve the built site on 127.0.0.1, on a free port."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if not (SITE_DIR / "index.html").is_file():
+        pytest.fail(f"no built site in {SITE_DIR}: run `nox -s docs_browser`")
+    handler = functools.partial(_QuietHandler, directory=str(SITE_DIR))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium from the system, with a fresh profile."""
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run `nox -s docs_browser`, which installs it")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tab(browser: Browser, base_url: str) -> Iterator[Tab]:
+    """Open a new page in a new browser context, recording requests and errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(OPEN_SHADOW_ROOTS)
+    tab = Tab(context.new_page(), base_url)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            tab.errors.append(f"console: {message.text}")
+
+    def on_request(request: Request) -> None:
+        tab.requests.append(request.url)
+
+    tab.page.on("console", on_console)
+    tab.page.on("pageerror", lambda error: tab.errors.append(f"page error: {error}"))
+    tab.page.on("request", on_request)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def test_home_page_renders(tab: Tab) -> None:
+    page = tab.open("")
+    expect(page).to_have_title("Lambda Agent API")
+    expect(page.locator("article h1")).to_have_text(heading("Lambda Agent API"))
+    expect(page.locator("article")).to_contain_text("python3 -m nox")
+    # The navigation leads to the reference and the rules.
+    expect(page.locator("nav.md-nav--primary").get_by_text("Protocol rules")).to_have_count(1)
+    tab.screenshot("home")
+    tab.assert_offline_and_clean()
+
+
+def test_a_message_page_renders_fields_examples_and_its_schema(tab: Tab) -> None:
+    page = tab.open("reference/server/agent_event_end/")
+    article = page.locator("article")
+    expect(article.locator("h1")).to_have_text(heading("AGENT_EVENT_END"))
+    row = article.locator("table tr", has=page.locator("code", has_text="tokens_used"))
+    expect(row).to_contain_text("integer")
+    expect(row).to_contain_text("yes")
+    # The examples are tabs, one per valid fixture: the first is shown, and a click
+    # shows another.
+    expect(article.locator(".tabbed-block:visible")).to_contain_text('"tokens_used": 1234')
+    article.get_by_text("integral_float", exact=True).click()
+    expect(article.locator(".tabbed-block:visible")).to_contain_text('"tokens_used": 5.0')
+    # The link to the raw schema leads to the file, served at its $id's path.
+    link = article.get_by_role("link", name="server/agent_event_end.json")
+    href = link.get_attribute("href")
+    assert href is not None
+    raw = page.request.get(urljoin(page.url, href))
+    assert raw.ok
+    assert json.loads(raw.text())["$id"] == SITE_URL + "schema/v1.1/server/agent_event_end.json"
+    tab.screenshot("message-agent-event-end")
+    tab.assert_offline_and_clean()
+
+
+def test_the_rules_page_has_every_rule_and_draws_the_state_diagram(tab: Tab) -> None:
+    page = tab.open("rules/")
+    expect(page.locator("article h1")).to_have_text(heading("Protocol rules"))
+    for rule in RULES.values():
+        # Rule.url links to this anchor: the section must exist and name the rule.
+        expect(page.locator(f"h2#{rule.id.lower()}")).to_contain_text(f"{rule.id}: {rule.name}")
+    diagram = page.locator("div.mermaid svg")
+    expect(diagram).to_have_count(1)
+    for state in ("CONNECTING", "IDLE", "RESPONDING", "CLOSED"):
+        expect(diagram).to_contain_text(state)
+    expect(page.locator("pre.mermaid")).to_have_count(0)
+    box = diagram.bounding_box()
+    assert box is not None
+    assert box["width"] > 100
+    assert box["height"] > 100
+    diagram.screenshot(path=SCREENSHOTS / "rules-state-diagram.png")
+    tab.screenshot("rules")
+    tab.assert_offline_and_clean()
+
+
+def test_sequence_diagrams_become_svg(tab: Tab) -> None:
+    page = tab.open("protocol/")
+    diagram = page.locator("div.mermaid svg")
+    expect(diagram).to_have_count(1)
+    expect(diagram).to_contain_text("USER_MESSAGE")
+    expect(diagram).to_contain_text("AGENT_EVENT_END")
+    tab.screenshot("protocol")
+    tab.assert_offline_and_clean()
+
+
+def test_search_finds_a_message_type(tab: Tab) -> None:
+    page = tab.open("")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    # Typed key by key, as a person would: the search listens to key events.
+    page.locator("input.md-search__input").press_sequentially("AGENT_EVENT_SEND_FILE")
+    results = page.locator(".md-search-result__item a")
+    expect(results.first).to_be_visible()
+    # The best match is the message's own page (search.highlight adds ?h=...), and it opens.
+    page_url = re.compile(r"/reference/server/agent_event_send_file/(\?h=[^/]*)?$")
+    expect(results.first).to_have_attribute("href", page_url)
+    tab.screenshot("search")
+    results.first.click()
+    expect(page).to_have_url(page_url)
+    expect(page.locator("article h1")).to_have_text(heading("AGENT_EVENT_SEND_FILE"))
+    tab.assert_offline_and_clean()
+
+
+def test_schema_files_are_served_at_their_ids(tab: Tab) -> None:
+    tab.open("")
+    schema_dir = ROOT / "schema"
+    for path in sorted(schema_dir.rglob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        response = tab.page.request.get(tab.base_url + doc["$id"].removeprefix(SITE_URL))
+        assert response.ok, doc["$id"]
+        assert json.loads(response.text()) == doc
+    asyncapi = tab.page.request.get(tab.base_url + "schema/v1.1/asyncapi.yaml")
+    assert asyncapi.ok
+    assert asyncapi.text() == (schema_dir / "asyncapi.yaml").read_text(encoding="utf-8")
