@@ -15,6 +15,9 @@ def _refuse_non_numbers(value: object) -> object:
     # refuses both (and accepts 5.0, which pydantic's int does too).
     if isinstance(value, (str, bytes, bytearray, bool)):
         raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, float) and value.is_integer():
+        # JSON Schema counts 1e+20 as an integer; pydantic refuses floats past 2**53 or so.
+        return int(value)
     return value
 
 
