@@ -354,12 +354,11 @@ async def test_graceful_disconnect_mid_response_ends_the_request() -> None:
     assert "GRACEFUL_DISCONNECT" in caught.value.details
 
 
-async def test_response_timeout_raises_and_the_late_rest_goes_to_the_callback() -> None:
+async def test_response_timeout_raises_and_the_late_response_goes_to_the_callback() -> None:
     gate = asyncio.Event()
 
     async def script(message: MsgUserMessage) -> AsyncIterator[Action]:
-        yield MsgEventTextChunk(text="first")
-        await gate.wait()
+        await gate.wait()  # nothing comes until the client has given up
         yield MsgEventTextChunk(text="late")
         yield END
 
@@ -372,10 +371,14 @@ async def test_response_timeout_raises_and_the_late_rest_goes_to_the_callback() 
         with pytest.raises(AgentException) as caught:
             await consume(api.send_message("hi"), seen)
         assert caught.value.code == "TIMEOUT"
-        assert seen == ["AGENT_EVENT_TEXT_CHUNK"]
+        assert seen == []
         gate.set()
         await inbox.wait_for_type("AGENT_EVENT_END")
         assert inbox.messages == [*chunks("late"), END]
+        # The connection is still good.
+        server.script = text_reply("on time")
+        api.response_timeout = None
+        assert (await api.ask("again")).text == "on time"
 
 
 async def test_a_frame_over_max_size_closes_with_1009() -> None:
@@ -392,11 +395,12 @@ async def test_a_frame_over_max_size_closes_with_1009() -> None:
 async def test_keepalive_notices_a_hung_server() -> None:
     async with MockServer([*chunks("a"), Freeze()]) as server:
         api = AgentApi(
-            "a", server.base_url, ping_interval=0.02, ping_timeout=0.02, close_timeout=0.05
+            "a", server.base_url, ping_interval=0.05, ping_timeout=0.05, close_timeout=0.05
         )
         await api.connect()
         with pytest.raises(AgentException) as caught:
             await api.ask("hi")
-        assert caught.value.code == "CONNECTION_CLOSED"
+        # NOT_CONNECTED only if a loaded machine let a ping time out before the request.
+        assert caught.value.code in ("CONNECTION_CLOSED", "NOT_CONNECTED")
         assert caught.value.close_code == 1011  # websockets: keepalive ping timeout
         await api.close()
