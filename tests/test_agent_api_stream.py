@@ -404,3 +404,26 @@ async def test_keepalive_notices_a_hung_server() -> None:
         assert caught.value.code in ("CONNECTION_CLOSED", "NOT_CONNECTED")
         assert caught.value.close_code == 1011  # websockets: keepalive ping timeout
         await api.close()
+
+
+async def test_without_a_callback_unasked_events_are_logged_as_dropped() -> None:
+    logged = asyncio.Event()
+    records: list[logging.LogRecord] = []
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+            logged.set()
+
+    handler = Handler(logging.WARNING)
+    logging.getLogger("lambda_agent_api").addHandler(handler)
+    try:
+        async with MockServer() as server, AgentApi("a", server.base_url, chat_id=1) as api:
+            await server.send(1, *chunks("lost"))
+            await asyncio.wait_for(logged.wait(), WAIT)
+            assert (await api.ask("hi")).text == "You said: hi"
+    finally:
+        logging.getLogger("lambda_agent_api").removeHandler(handler)
+    assert [r.getMessage() for r in records] == [
+        "[a] AGENT_EVENT_TEXT_CHUNK with no callback to take it; dropped"
+    ]

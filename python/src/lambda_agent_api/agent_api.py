@@ -357,10 +357,20 @@ class AgentApi:
             logger.exception("[%s] error in %s", self.id, name)
 
     def _to_callback(self, message: ServerMessageUnion | UnknownMessage) -> None:
-        if self.callback is None:
-            logger.warning("[%s] no callback for %s; dropped", self.id, message.type)
-        elif self._callbacks is not None:
-            self._callbacks.put_nowait(message)
+        if self.callback is not None:
+            if self._callbacks is not None:
+                self._callbacks.put_nowait(message)
+            return
+        type_ = getattr(message.type, "value", message.type)
+        # Agent events and unknown messages are lost without a callback; STATUS,
+        # ERROR (also raised to its caller) and GRACEFUL_DISCONNECT are not.
+        important = isinstance(message, UnknownMessage) or type_.startswith("AGENT_EVENT_")
+        logger.log(
+            logging.WARNING if important else logging.DEBUG,
+            "[%s] %s with no callback to take it; dropped",
+            self.id,
+            type_,
+        )
 
     async def _finish_previous(self) -> None:
         """Wait for the last connection's tasks: the listener, then the callbacks."""
