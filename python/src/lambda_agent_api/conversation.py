@@ -36,6 +36,11 @@ _S = EServerMessage
 _RESPONSE_TYPES = frozenset(
     t.value for t in _S if t.value.startswith("AGENT_EVENT_") or t is _S.ERROR
 )
+# Plain strings: an enum's .value is a descriptor call, and observe() runs once per frame.
+_TOOL_CALL_CHUNK: str = _S.AGENT_EVENT_TOOL_CALL_CHUNK.value
+_TOOL_RESULT: str = _S.AGENT_EVENT_TOOL_RESULT.value
+_TOOL_TYPES = frozenset((_TOOL_CALL_CHUNK, _TOOL_RESULT))
+_SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,7 @@ class Step:
         while a response was in flight: a client hands these to the caller
         that is waiting for the response, and everything else to its callback.
         """
-        return (
-            self.role is Role.SERVER
-            and self.before is State.RESPONDING
-            and self.type in _RESPONSE_TYPES
-        )
+        return self.role is _SERVER and self.before is _RESPONDING and self.type in _RESPONSE_TYPES
 
     @property
     def ends_response(self) -> bool:
@@ -115,13 +116,15 @@ class Conversation:
             rule_id, after = VIOLATIONS[role, before, type_]
             findings.append(_finding(rule_id, _explain(rule_id, role, before, type_)))
 
-        if role is Role.SERVER and before is State.RESPONDING:
+        # Most frames of a response are text chunks with no tool call open: skip those.
+        if role is _SERVER and before is _RESPONDING and (self._calls or type_ in _TOOL_TYPES):
             findings.extend(self._check_tools(type_, message or {}))
-        if after is not State.RESPONDING:
-            findings.extend(self._close_calls())
+        if after is not _RESPONDING:
+            if self._calls:
+                findings.extend(self._close_calls())
             self._called.clear()
         self.state = after
-        return Step(role, type_, before, after, tuple(findings))
+        return Step(role, type_, before, after, tuple(findings) if findings else ())
 
     def end(self) -> Step:
         """Record that the connection closed or the capture ended; return what it did."""
@@ -140,7 +143,7 @@ class Conversation:
     def _check_tools(self, type_: str, message: Mapping[str, Any]) -> list[Finding]:
         source = str(message.get("source", "main"))
         findings: list[Finding] = []
-        if type_ == _S.AGENT_EVENT_TOOL_CALL_CHUNK.value:
+        if type_ == _TOOL_CALL_CHUNK:
             name = message.get("tool_name")
             chunk = message.get("args_chunk")
             if name is not None:
@@ -159,7 +162,7 @@ class Conversation:
                 self._calls[source].args.append(chunk)
             return findings
         findings.extend(self._close_call(source))
-        if type_ == _S.AGENT_EVENT_TOOL_RESULT.value:
+        if type_ == _TOOL_RESULT:
             name = message.get("tool_name")
             if isinstance(name, str) and name not in self._called:
                 findings.append(

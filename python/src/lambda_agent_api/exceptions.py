@@ -5,6 +5,10 @@
     LambdaAgentApiError              root: catch this to catch everything below
     └── AgentException               talking to an agent failed (code, details), as in v1.1
         └── AgentBusyException       the chat, or this connection, is busy
+
+An :class:`AgentException` may also say how the connection ended
+(``close_code``, ``close_reason``) or how the handshake was refused
+(``http_status``, ``http_body``); these are ``None`` when they do not apply.
 """
 
 from __future__ import annotations
@@ -19,16 +23,34 @@ class LambdaAgentApiError(Exception):
 class AgentException(LambdaAgentApiError):
     """Talking to the agent failed.
 
-    ``code`` is machine-readable (``TIMEOUT``, ``INVALID_STATUS``,
-    ``UNEXPECTED_MSG_TYPE``, ``CONNECTION_ERROR``, ``NOT_CONNECTED``,
-    ``PARSE_ERROR``, or the code of the server's ``ERROR`` message);
-    ``details`` says what happened.
+    ``code`` is machine-readable: ``TIMEOUT``, ``INVALID_STATUS``,
+    ``UNEXPECTED_MSG_TYPE``, ``CONNECTION_ERROR``, ``CONNECTION_CLOSED``,
+    ``NOT_CONNECTED``, ``PARSE_ERROR``, or the code of the server's ``ERROR``
+    message; ``details`` says what happened.
+
+    ``close_code`` and ``close_reason`` are the WebSocket close code and reason
+    when the connection ended (1006 when it dropped without a close frame);
+    ``http_status`` and ``http_body`` are the server's answer when it refused
+    the handshake.
     """
 
-    def __init__(self, code: str, details: str) -> None:
+    def __init__(
+        self,
+        code: str,
+        details: str,
+        *,
+        close_code: int | None = None,
+        close_reason: str | None = None,
+        http_status: int | None = None,
+        http_body: str | None = None,
+    ) -> None:
         super().__init__(code, details)
         self.code = code
         self.details = details
+        self.close_code = close_code
+        self.close_reason = close_reason
+        self.http_status = http_status
+        self.http_body = http_body
 
     def __str__(self) -> str:
         return f"{self.code}: {self.details}"
@@ -38,7 +60,25 @@ class AgentBusyException(AgentException):
     """The chat is held by another client, or this connection already has a request in flight.
 
     Raised as ``AgentBusyException("...")`` as in v1.1; its ``code`` is ``AGENT_BUSY``.
+    When a busy chat refused the connection, ``close_code`` (1008) and
+    ``close_reason``, or ``http_status`` (403) and ``http_body``, say how.
     """
 
-    def __init__(self, details: str, code: str = "AGENT_BUSY") -> None:
-        super().__init__(code, details)
+    def __init__(
+        self,
+        details: str,
+        code: str = "AGENT_BUSY",
+        *,
+        close_code: int | None = None,
+        close_reason: str | None = None,
+        http_status: int | None = None,
+        http_body: str | None = None,
+    ) -> None:
+        super().__init__(
+            code,
+            details,
+            close_code=close_code,
+            close_reason=close_reason,
+            http_status=http_status,
+            http_body=http_body,
+        )
