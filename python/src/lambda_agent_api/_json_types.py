@@ -15,6 +15,9 @@ def _refuse_non_numbers(value: object) -> object:
     # refuses both (and accepts 5.0, which pydantic's int does too).
     if isinstance(value, (str, bytes, bytearray, bool)):
         raise PydanticCustomError("int_type", "Input should be a valid integer")
+    # pydantic refuses an integral float beyond 64 bits (1e20); JSON Schema accepts it.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
