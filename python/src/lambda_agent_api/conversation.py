@@ -14,11 +14,11 @@ the test server and the traffic validator all drive the same machine.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambda_agent_api import _strict_json as strict_json
 from lambda_agent_api.messages import EServerMessage
 from lambda_agent_api.rules import Rule, rule
 from lambda_agent_api.transitions import (
@@ -36,6 +36,11 @@ _S = EServerMessage
 _RESPONSE_TYPES = frozenset(
     t.value for t in _S if t.value.startswith("AGENT_EVENT_") or t is _S.ERROR
 )
+# Plain strings: an enum's .value is a descriptor call, and observe() runs once per frame.
+_TOOL_CALL_CHUNK: str = _S.AGENT_EVENT_TOOL_CALL_CHUNK.value
+_TOOL_RESULT: str = _S.AGENT_EVENT_TOOL_RESULT.value
+_TOOL_TYPES = frozenset((_TOOL_CALL_CHUNK, _TOOL_RESULT))
+_SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,7 @@ class Step:
         while a response was in flight: a client hands these to the caller
         that is waiting for the response, and everything else to its callback.
         """
-        return (
-            self.role is Role.SERVER
-            and self.before is State.RESPONDING
-            and self.type in _RESPONSE_TYPES
-        )
+        return self.role is _SERVER and self.before is _RESPONDING and self.type in _RESPONSE_TYPES
 
     @property
     def ends_response(self) -> bool:
@@ -115,12 +116,16 @@ class Conversation:
             rule_id, after = VIOLATIONS[role, before, type_]
             findings.append(_finding(rule_id, _explain(rule_id, role, before, type_)))
 
-        if role is Role.SERVER and before is State.RESPONDING:
+        # Most frames of a response are text chunks with no tool call open: skip those.
+        if role is _SERVER and before is _RESPONDING and (self._calls or type_ in _TOOL_TYPES):
             findings.extend(self._check_tools(type_, message or {}))
-        if after is not State.RESPONDING:
-            findings.extend(self._close_calls())
+        if after is not _RESPONDING:
+            if self._calls:
+                findings.extend(self._close_calls())
             self._called.clear()
         self.state = after
+        if not findings:
+            return _clean_step(role, type_, before, after)
         return Step(role, type_, before, after, tuple(findings))
 
     def end(self) -> Step:
@@ -140,7 +145,7 @@ class Conversation:
     def _check_tools(self, type_: str, message: Mapping[str, Any]) -> list[Finding]:
         source = str(message.get("source", "main"))
         findings: list[Finding] = []
-        if type_ == _S.AGENT_EVENT_TOOL_CALL_CHUNK.value:
+        if type_ == _TOOL_CALL_CHUNK:
             name = message.get("tool_name")
             chunk = message.get("args_chunk")
             if name is not None:
@@ -159,7 +164,7 @@ class Conversation:
                 self._calls[source].args.append(chunk)
             return findings
         findings.extend(self._close_call(source))
-        if type_ == _S.AGENT_EVENT_TOOL_RESULT.value:
+        if type_ == _TOOL_RESULT:
             name = message.get("tool_name")
             if isinstance(name, str) and name not in self._called:
                 findings.append(
@@ -177,8 +182,8 @@ class Conversation:
         if not text.strip():
             return []  # a call without arguments
         try:
-            json.loads(text)
-        except (ValueError, RecursionError) as error:
+            strict_json.loads(text)  # RFC 8259: no NaN, integers of any length
+        except ValueError as error:
             tool = call.name or "an unnamed tool"
             return [
                 _finding(
@@ -191,6 +196,19 @@ class Conversation:
 
     def _close_calls(self) -> list[Finding]:
         return [finding for source in list(self._calls) for finding in self._close_call(source)]
+
+
+_CLEAN_STEPS: dict[tuple[Role, str, State, State], Step] = {}
+
+
+def _clean_step(role: Role, type_: str, before: State, after: State) -> Step:
+    # Steps are immutable, and a step without findings depends only on these
+    # four: it is made once and shared (the validator observes millions).
+    key = (role, type_, before, after)
+    step = _CLEAN_STEPS.get(key)
+    if step is None:
+        step = _CLEAN_STEPS[key] = Step(role, type_, before, after)
+    return step
 
 
 def _finding(rule_id: str, message: str) -> Finding:
