@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Final, get_args
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from lambda_agent_api import _strict_json as strict_json
 from lambda_agent_api.capture import (
@@ -53,7 +53,6 @@ from lambda_agent_api.messages import (
     ServerMessageUnion,
 )
 from lambda_agent_api.rules import RULES, Rule, Severity
-from lambda_agent_api.schemas import message_schema_path, schema, validator_for
 from lambda_agent_api.transitions import Role, role_of
 
 __all__ = [
@@ -76,16 +75,17 @@ The schema keeps them plain strings; W003 warns about absolute ones and ``..`` s
 """
 
 _ANY_MESSAGE: Final[TypeAdapter[Any]] = TypeAdapter(
-    Annotated[ServerMessageUnion | ClientMessageUnion, Field(discriminator=DISCRIMINATOR)]
+    Annotated[ServerMessageUnion | ClientMessageUnion, Field(discriminator=DISCRIMINATOR)],
+    # Interning every short string value costs more than it saves: text chunks are
+    # all different. Keys repeat, and are still interned.
+    config=ConfigDict(cache_strings="keys"),
 )
 _CLASSES: Final = {**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES}
-_TYPE_OF_CLASS: Final[dict[type[BaseModel], str]] = {cls: t for t, cls in _CLASSES.items()}
 _ROLE_OF_TYPE: Final[dict[str, Role]] = {
     **dict.fromkeys(SERVER_MESSAGE_CLASSES, Role.SERVER),
     **dict.fromkeys(CLIENT_MESSAGE_CLASSES, Role.CLIENT),
 }
 _ROLE_OF_DIRECTION: Final[dict[str | None, Role]] = {"send": Role.CLIENT, "recv": Role.SERVER}
-_PATH_CLASSES: Final = frozenset(_CLASSES[t] for t in WORKSPACE_PATHS)
 
 
 # pydantic's JSON parser takes NaN and Infinity, which are not JSON. Only a
@@ -95,11 +95,17 @@ def _holds_any(annotation: Any) -> bool:
     return annotation is Any or any(_holds_any(arg) for arg in get_args(annotation))
 
 
-_ANY_VALUE_CLASSES: Final = frozenset(
-    cls
-    for cls in _CLASSES.values()
-    if any(_holds_any(f.annotation) for f in cls.model_fields.values())
-)
+_CLASS_INFO: Final[dict[type[BaseModel], tuple[str, Role, bool, bool]]] = {
+    cls: (
+        type_,
+        _ROLE_OF_TYPE[type_],
+        any(_holds_any(f.annotation) for f in cls.model_fields.values()),
+        type_ in WORKSPACE_PATHS,
+    )
+    for type_, cls in _CLASSES.items()
+}
+"""Each message class: its type, its sender, whether a field takes any JSON value, whether
+it holds /workspace paths."""
 
 
 @dataclass(frozen=True)
@@ -222,14 +228,12 @@ class Checker:
         """
         # The loop runs once per frame, millions of times: names are bound to
         # locals, and a valid frame costs one pydantic call and one step of its
-        # conversation.
+        # conversation. (Remembering repeated short frames was tried: the
+        # cache's garbage-collector cost outweighs what it saves.)
         conversations = self._conversations
         validate_json = _ANY_MESSAGE.validator.validate_json  # without TypeAdapter's wrapper
-        type_of_class = _TYPE_OF_CLASS
+        class_info = _CLASS_INFO
         role_of_direction = _ROLE_OF_DIRECTION
-        role_of_type = _ROLE_OF_TYPE
-        may_hold_constants = _ANY_VALUE_CLASSES
-        path_classes = _PATH_CLASSES
         frame_type = Frame
         frames = 0
         try:
@@ -251,21 +255,28 @@ class Checker:
                     yield from self._check_slowly(item, conversation)
                     continue
                 # A valid message of a known type: the fast path.
-                cls = message.__class__
+                type_, role, any_value, paths = class_info[message.__class__]
+                fields = message.__dict__
                 extra = message.__pydantic_extra__
-                if (cls in may_hold_constants or extra) and _has_constant(data):
-                    yield from self._check_slowly(item, conversation)
-                    continue
-                type_ = type_of_class[cls]
-                role = role_of_direction.get(direction) or role_of_type[type_]
-                step = conversation.observe(role, type_, message.__dict__)
-                if step.findings or extra or cls in path_classes:
-                    found = [_at(item, f.rule.id, f.message, type_) for f in step.findings]
+                if any_value or extra or paths:
+                    if (any_value or extra) and _has_constant(data):
+                        yield from self._check_slowly(item, conversation)
+                        continue
+                    found = _unsafe_paths(item, type_, fields) if paths else []
                     if extra:
-                        found[:0] = _unknown_fields(item, type_, extra)
-                    if cls in path_classes:
-                        found[:0] = _unsafe_paths(item, type_, message.__dict__)
-                    yield from self._count(found)
+                        found += _unknown_fields(item, type_, extra)
+                    step = conversation.observe(
+                        role_of_direction.get(direction, role), type_, fields
+                    )
+                    found += [_at(item, f.rule.id, f.message, type_) for f in step.findings]
+                    if found:
+                        yield from self._count(found)
+                    continue
+                step = conversation.observe(role_of_direction.get(direction, role), type_, fields)
+                if step.findings:
+                    yield from self._count(
+                        [_at(item, f.rule.id, f.message, type_) for f in step.findings]
+                    )
         finally:
             self.summary.frames += frames
 
@@ -313,7 +324,7 @@ class Checker:
 
         found: list[Diagnostic] = []
         role = _ROLE_OF_DIRECTION.get(frame.direction) or role_of(type_)
-        if message_schema_path(type_) is not None:
+        if type_ in _CLASSES:
             found += [
                 _at(frame, "S001", sentence, type_, pointer, keyword)
                 for keyword, pointer, sentence in explain(type_, value)
@@ -369,6 +380,9 @@ def explain(type_: str, instance: Any) -> list[tuple[str, str, str]]:
     Raises:
         KeyError: ``type_`` is not a message type of the protocol.
     """
+    # jsonschema takes a while to import, and only frames that fail need it.
+    from lambda_agent_api.schemas import message_schema_path, validator_for
+
     path = message_schema_path(type_)
     if path is None:
         raise KeyError(f"no schema for message type {type_!r}")
@@ -473,8 +487,9 @@ def _binary(frame: Frame) -> Diagnostic:
 
 @cache
 def _properties(type_: str) -> frozenset[str]:
-    path = message_schema_path(type_)
-    return frozenset(schema(path)["properties"]) if path else frozenset()
+    # The models are generated from the schema: their fields are its properties.
+    fields = _CLASSES[type_].model_fields
+    return frozenset(field.alias or name for name, field in fields.items())
 
 
 def _unknown_fields(frame: Frame, type_: str, extra: Mapping[str, Any]) -> list[Diagnostic]:
