@@ -100,6 +100,10 @@ class Conversation:
         conversation check tool calls; without it only the order is checked.
         """
         before = self.state
+        if before is _RESPONDING and type_ in _QUIET_EVENTS and role is _SERVER and not self._calls:
+            # The common case, kept fast for the validator: an event of the response
+            # in flight that no table entry or tool call can object to.
+            return _QUIET_EVENTS[type_]
         findings: list[Finding] = []
         owner = role_of(type_)
         if owner is None:
@@ -209,6 +213,15 @@ def _clean_step(role: Role, type_: str, before: State, after: State) -> Step:
     if step is None:
         step = _CLEAN_STEPS[key] = Step(role, type_, before, after)
     return step
+
+
+# The server's events that leave the response in flight as it is, when no tool
+# call is open: observing one changes nothing and finds nothing.
+_QUIET_EVENTS: dict[str, Step] = {
+    type_: _clean_step(_SERVER, type_, _RESPONDING, _RESPONDING)
+    for type_, after in TRANSITIONS[_SERVER][_RESPONDING].items()
+    if after is _RESPONDING and type_ not in _TOOL_TYPES
+}
 
 
 def _finding(rule_id: str, message: str) -> Finding:
