@@ -14,11 +14,11 @@ the test server and the traffic validator all drive the same machine.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambda_agent_api import _strict_json as strict_json
 from lambda_agent_api.messages import EServerMessage
 from lambda_agent_api.rules import Rule, rule
 from lambda_agent_api.transitions import (
@@ -100,6 +100,10 @@ class Conversation:
         conversation check tool calls; without it only the order is checked.
         """
         before = self.state
+        if before is _RESPONDING and type_ in _QUIET_EVENTS and role is _SERVER and not self._calls:
+            # The common case, kept fast for the validator: an event of the response
+            # in flight that no table entry or tool call can object to.
+            return _QUIET_EVENTS[type_]
         findings: list[Finding] = []
         owner = role_of(type_)
         if owner is None:
@@ -124,7 +128,9 @@ class Conversation:
                 findings.extend(self._close_calls())
             self._called.clear()
         self.state = after
-        return Step(role, type_, before, after, tuple(findings) if findings else ())
+        if not findings:
+            return _clean_step(role, type_, before, after)
+        return Step(role, type_, before, after, tuple(findings))
 
     def end(self) -> Step:
         """Record that the connection closed or the capture ended; return what it did."""
@@ -180,8 +186,8 @@ class Conversation:
         if not text.strip():
             return []  # a call without arguments
         try:
-            json.loads(text)
-        except (ValueError, RecursionError) as error:
+            strict_json.loads(text)  # RFC 8259: no NaN, integers of any length
+        except ValueError as error:
             tool = call.name or "an unnamed tool"
             return [
                 _finding(
@@ -194,6 +200,28 @@ class Conversation:
 
     def _close_calls(self) -> list[Finding]:
         return [finding for source in list(self._calls) for finding in self._close_call(source)]
+
+
+_CLEAN_STEPS: dict[tuple[Role, str, State, State], Step] = {}
+
+
+def _clean_step(role: Role, type_: str, before: State, after: State) -> Step:
+    # Steps are immutable, and a step without findings depends only on these
+    # four: it is made once and shared (the validator observes millions).
+    key = (role, type_, before, after)
+    step = _CLEAN_STEPS.get(key)
+    if step is None:
+        step = _CLEAN_STEPS[key] = Step(role, type_, before, after)
+    return step
+
+
+# The server's events that leave the response in flight as it is, when no tool
+# call is open: observing one changes nothing and finds nothing.
+_QUIET_EVENTS: dict[str, Step] = {
+    type_: _clean_step(_SERVER, type_, _RESPONDING, _RESPONDING)
+    for type_, after in TRANSITIONS[_SERVER][_RESPONDING].items()
+    if after is _RESPONDING and type_ not in _TOOL_TYPES
+}
 
 
 def _finding(rule_id: str, message: str) -> Finding:

@@ -3,6 +3,7 @@
 ::
 
     LambdaAgentApiError              root: catch this to catch everything below
+    ├── CaptureError                 a capture of traffic cannot be read at all
     └── AgentException               talking to an agent failed (code, details), as in v1.1
         └── AgentBusyException       the chat, or this connection, is busy
 
@@ -13,11 +14,18 @@ An :class:`AgentException` may also say how the connection ended
 
 from __future__ import annotations
 
-__all__ = ["AgentBusyException", "AgentException", "LambdaAgentApiError"]
+__all__ = ["AgentBusyException", "AgentException", "CaptureError", "LambdaAgentApiError"]
 
 
 class LambdaAgentApiError(Exception):
     """The root of every exception raised by lambda_agent_api."""
+
+
+class CaptureError(LambdaAgentApiError):
+    """A capture of traffic cannot be read at all: unreadable, or not in the format it claims.
+
+    A single bad record is not an error: readers report it and go on.
+    """
 
 
 class AgentException(LambdaAgentApiError):

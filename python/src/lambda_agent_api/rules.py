@@ -9,7 +9,8 @@ a rule looks at:
 - ``P``: the order of messages in a conversation (failed lookups in
   :data:`lambda_agent_api.transitions.TRANSITIONS`);
 - ``T``: tool calls within a response;
-- ``W``: things that are valid but deserve a look (warnings).
+- ``W``: things that are valid but deserve a look (warnings);
+- ``C``: the capture file itself (a record that is not in its format).
 """
 
 from __future__ import annotations
@@ -134,6 +135,19 @@ RULES: Final[dict[str, Rule]] = {
             _WARNING,
             "A path in attachments or AGENT_EVENT_SEND_FILE is absolute or has a '..' segment; "
             "paths are relative to /workspace.",
+        ),
+        Rule(
+            "C001",
+            "unreadable-record",
+            _ERROR,
+            "A record of the capture (a line of JSON Lines, a message of a HAR entry) is not "
+            "in the capture's format, so the frame it holds, if any, was not checked.",
+        ),
+        Rule(
+            "C002",
+            "websocket-error-recorded",
+            _WARNING,
+            "The capture records a WebSocket error (a HAR message of type error).",
         ),
     ]
 }

@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from lambda_agent_api import __version__
-from lambda_agent_api.cli import mock_server_command, schema_command
+from lambda_agent_api.cli import (
+    mock_server_command,
+    rules_command,
+    schema_command,
+    validate_command,
+)
 
 __all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "main"]
 
@@ -25,7 +30,7 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 """The command could not do its job: bad arguments, unreadable input, an internal error."""
 
-COMMANDS: list[ModuleType] = [schema_command, mock_server_command]
+COMMANDS: list[ModuleType] = [validate_command, rules_command, schema_command, mock_server_command]
 """Every subcommand's module, in the order ``--help`` lists them."""
 
 

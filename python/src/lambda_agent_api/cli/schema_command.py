@@ -6,8 +6,6 @@ import argparse
 import json
 import sys
 
-from lambda_agent_api.schemas import bundled_schema, message_schema_path, schema, schema_paths
-
 NAME = "schema"
 HELP = "print the bundled JSON Schema files (all paths, or one schema by path or message type)"
 
@@ -30,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """List the schema files, or print one."""
+    # Imported here: jsonschema is slow to import, and other commands start without it.
+    from lambda_agent_api.schemas import bundled_schema, message_schema_path, schema, schema_paths
+
     if args.name is None:
         for path in schema_paths():
             print(path)

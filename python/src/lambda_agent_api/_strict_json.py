@@ -1,0 +1,49 @@
+"""JSON parsing by RFC 8259's rules, where Python's ``json`` module differs.
+
+``json.loads`` accepts ``NaN`` and ``Infinity``, which are not JSON, and
+refuses integers of more than 4300 digits (Python's limit on turning text
+into ``int``), which are. :func:`loads` does neither, and reports nesting
+too deep to parse as a ``ValueError`` rather than a ``RecursionError``.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any, Final
+
+__all__ = ["HugeInt", "loads"]
+
+_MAX_INT_DIGITS: Final = 4000  # safely below Python's int <-> str limit (4300)
+
+
+class HugeInt(int):
+    """An integer too long for Python to print: JSON allows it; ``repr`` says its size."""
+
+    def __repr__(self) -> str:
+        return f"<an integer of {self.bit_length()} bits>"
+
+    __str__ = __repr__
+
+
+def _parse_int(text: str) -> int:
+    if len(text) <= _MAX_INT_DIGITS:
+        return int(text)
+    return HugeInt(Decimal(text))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def loads(text: str | bytes) -> Any:
+    """Parse one JSON document.
+
+    Raises:
+        ValueError: the text is not JSON (``json.JSONDecodeError`` for a syntax
+            error), or it is nested too deeply to parse.
+    """
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+    except RecursionError as error:
+        raise ValueError("nested too deeply to parse") from error

@@ -1,0 +1,193 @@
+"""Reporters for ``validate``: they render diagnostics and the summary, and check nothing.
+
+- :class:`TextReporter`: for people; findings grouped by connection, colour
+  on a terminal, and a summary with the count of every rule;
+- :class:`JsonReporter`: for programs; one JSON object per line, every finding
+  (``"kind": "finding"``) and then one summary (``"kind": "summary"``). The
+  shape is documented in ``docs/cli/validate.md`` and only grows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol, TextIO
+
+from lambda_agent_api.capture import Connection
+from lambda_agent_api.rules import RULES, Severity
+from lambda_agent_api.validation import Diagnostic, Summary
+
+__all__ = ["JsonReporter", "Reporter", "RunInfo", "TextReporter"]
+
+_MAX_HELD: Final = 10_000
+"""Findings the text reporter holds back to group them; past this it prints what it holds."""
+
+
+@dataclass
+class RunInfo:
+    """What the command did besides checking frames, for the summary."""
+
+    files: int = 0
+    """Inputs opened."""
+    strict: bool = False
+    """Whether warnings fail the check."""
+    stopped_after: int | None = None
+    """The ``--max-errors`` limit, when it stopped the check early."""
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    """Inputs that could not be read (whole or in part): (source, reason)."""
+
+
+class Reporter(Protocol):
+    """Renders a check: diagnostics as they come, then the summary."""
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Take one diagnostic."""
+
+    def end_source(self) -> None:
+        """Say that an input has been read to its end (or given up)."""
+
+    def finish(self, summary: Summary, info: RunInfo) -> None:
+        """Print what is left and the summary."""
+
+
+class JsonReporter:
+    """One JSON object per line: every finding, then the summary."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Print one finding."""
+        self._write(diagnostic.to_dict())
+
+    def end_source(self) -> None:
+        """Nothing to do: findings are printed as they come."""
+
+    def finish(self, summary: Summary, info: RunInfo) -> None:
+        """Print the summary line."""
+        failed = summary.failed(info.strict)
+        self._write(
+            {
+                "kind": "summary",
+                "files": info.files,
+                "connections": summary.connections,
+                "frames": summary.frames,
+                "records_skipped": summary.records_skipped,
+                "errors": summary.errors,
+                "warnings": summary.warnings,
+                "rules": dict(sorted(summary.counts.items())),
+                "strict": info.strict,
+                "stopped_after": info.stopped_after,
+                "unreadable": [{"source": s, "reason": r} for s, r in info.unreadable],
+                "ok": not failed and not info.unreadable,
+                "exit_code": 2 if info.unreadable else 1 if failed else 0,
+            }
+        )
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self._out.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+class _Style:
+    """ANSI styles, or nothing when colour is off."""
+
+    def __init__(self, color: bool) -> None:
+        self._color = color
+
+    def __call__(self, text: str, *codes: str) -> str:
+        if not self._color or not codes:
+            return text
+        return f"\x1b[{';'.join(codes)}m{text}\x1b[0m"
+
+
+_BOLD, _DIM, _RED, _YELLOW, _GREEN = "1", "2", "31", "33", "32"
+_SEVERITY_STYLE: Final = {Severity.ERROR: _RED, Severity.WARNING: _YELLOW}
+
+
+class TextReporter:
+    """Findings grouped under a header per connection, then a summary."""
+
+    def __init__(self, out: TextIO, color: bool = False) -> None:
+        self._out = out
+        self._style = _Style(color)
+        self._held: dict[Connection, list[Diagnostic]] = {}
+        self._count = 0
+        self._last: Connection | None = None
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Hold a finding until its input ends, to print it with its connection's others."""
+        self._held.setdefault(diagnostic.connection, []).append(diagnostic)
+        self._count += 1
+        if self._count >= _MAX_HELD:
+            self.end_source()
+
+    def end_source(self) -> None:
+        """Print the held findings, one block per connection."""
+        for connection, diagnostics in self._held.items():
+            if connection is not self._last:
+                self._header(connection)
+                self._last = connection
+            for diagnostic in diagnostics:
+                self._line(diagnostic)
+        self._held.clear()
+        self._count = 0
+
+    def finish(self, summary: Summary, info: RunInfo) -> None:
+        """Print what is held, then the summary and the count of every rule."""
+        self.end_source()
+        style = self._style
+        write = self._out.write
+        if self._last is not None:
+            write("\n")
+        files = _plural(info.files, "file")
+        connections = _plural(summary.connections, "connection")
+        frames = _plural(summary.frames, "frame")
+        write(f"Checked {files}: {connections}, {frames}.\n")
+        for source, reason in info.unreadable:
+            write(style(f"Could not read {source}: {reason}", _RED, _BOLD) + "\n")
+        if info.stopped_after is not None:
+            write(f"Stopped after {_plural(info.stopped_after, 'error')} (--max-errors).\n")
+        if not summary.counts:
+            if not info.unreadable:
+                write(style("No problems found.", _GREEN, _BOLD) + "\n")
+            return
+        errors = _plural(summary.errors, "error")
+        warnings = _plural(summary.warnings, "warning")
+        failed = summary.failed(info.strict)
+        verdict = f"Found {errors} and {warnings}"
+        if info.strict and summary.warnings:
+            verdict += " (--strict: warnings fail the check)"
+        write(style(verdict + ":", _RED if failed else _YELLOW, _BOLD) + "\n")
+        width = max(len(RULES[r].name) for r in summary.counts)
+        for rule_id, count in sorted(summary.counts.items()):
+            rule = RULES[rule_id]
+            name = rule.name.ljust(width)
+            code = style(rule_id, _SEVERITY_STYLE[rule.severity], _BOLD)
+            write(f"  {code}  {name}  {count:>7}  {style(rule.url, _DIM)}\n")
+
+    def _header(self, connection: Connection) -> None:
+        if self._last is not None:
+            self._out.write("\n")
+        self._out.write(self._style(connection.label, _BOLD) + "\n")
+
+    def _line(self, diagnostic: Diagnostic) -> None:
+        style = self._style
+        rule = diagnostic.rule
+        where = "end" if diagnostic.position is None else _short_where(diagnostic)
+        code = style(rule.id, _SEVERITY_STYLE[rule.severity], _BOLD)
+        severity = style(rule.severity.value, _SEVERITY_STYLE[rule.severity])
+        extra = f" {style(f'[{diagnostic.pointer}]', _DIM)}" if diagnostic.pointer else ""
+        self._out.write(
+            f"  {style(where + ':', _DIM)} {code} {severity}: {diagnostic.message}{extra}\n"
+        )
+
+
+def _short_where(diagnostic: Diagnostic) -> str:
+    connection = diagnostic.connection
+    if connection.entry is not None:
+        return f"message {diagnostic.position}"
+    return f"line {diagnostic.position}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

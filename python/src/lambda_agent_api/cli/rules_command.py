@@ -1,0 +1,56 @@
+"""``lambda-agent-api rules [ID...]``: list the rules that ``validate`` checks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from lambda_agent_api.rules import RULES, Rule
+
+__all__ = ["HELP", "NAME", "add_arguments", "run"]
+
+NAME = "rules"
+HELP = "list the rules that validate checks: id, severity, name, summary and docs page"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's arguments."""
+    parser.add_argument("ids", nargs="*", metavar="ID", help="only these rules (e.g. P003 s001)")
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (the default), or json: an array of {id, name, severity, summary, url}",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the rules; exit 2 if an id is unknown."""
+    wanted = [i.upper() for i in args.ids]
+    unknown = [i for i in wanted if i not in RULES]
+    if unknown:
+        print(
+            f"lambda-agent-api rules: no rule {', '.join(unknown)}; "
+            "run `lambda-agent-api rules` to list them",
+            file=sys.stderr,
+        )
+        return 2
+    rules = [RULES[i] for i in wanted] if wanted else list(RULES.values())
+    if args.format == "json":
+        print(json.dumps([_as_dict(r) for r in rules], indent=2, ensure_ascii=False))
+        return 0
+    width = max(len(r.name) for r in rules)
+    for rule in rules:
+        print(f"{rule.id}  {rule.severity.value:<7}  {rule.name:<{width}}  {rule.summary}")
+    return 0
+
+
+def _as_dict(rule: Rule) -> dict[str, str]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "summary": rule.summary,
+        "url": rule.url,
+    }

@@ -1,0 +1,170 @@
+"""``lambda-agent-api validate FILE...``: check captured traffic against the schema and the rules.
+
+This module only wires things together: :mod:`lambda_agent_api.capture`
+reads, :class:`lambda_agent_api.validation.Checker` checks,
+:mod:`lambda_agent_api.cli.report` prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from contextlib import closing
+from typing import BinaryIO, TextIO
+
+from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
+from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
+from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
+from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.rules import Severity
+from lambda_agent_api.validation import Checker
+
+__all__ = ["HELP", "NAME", "add_arguments", "run", "use_color"]
+
+NAME = "validate"
+HELP = (
+    "check captured WebSocket traffic (JSON Lines or HAR) against the schema "
+    "and the protocol's rules"
+)
+_STDIN = "-"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the command's arguments."""
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="captures to check: JSON Lines (.jsonl) or HAR (.har); - reads standard input",
+    )
+    parser.add_argument(
+        "--input-format",
+        choices=["auto", *(f.value for f in CaptureFormat)],
+        default="auto",
+        help="the captures' format: jsonl (the capture format), messages (bare messages, "
+        "one per line), har; auto (the default) guesses from the name and the first line",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (the default) for people; json for programs: one finding per line, "
+        "then a summary",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="warnings fail the check too (exit 1)"
+    )
+    parser.add_argument(
+        "--max-errors",
+        type=_positive,
+        metavar="N",
+        help="stop after N errors (with --strict, warnings count)",
+    )
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour the text report: auto (the default) on a terminal unless NO_COLOR is set",
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="never draw the progress bar (drawn on stderr for long files on a terminal)",
+    )
+
+
+def use_color(choice: str, out: TextIO, environ: os._Environ[str] | dict[str, str]) -> bool:
+    """Whether to colour the report: ``always``, ``never``, or on a terminal without NO_COLOR."""
+    if choice != "auto":
+        return choice == "always"
+    return bool(_isatty(out) and not environ.get("NO_COLOR"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check every input; return 0 (clean), 1 (findings) or 2 (an input could not be read)."""
+    out = sys.stdout
+    reporter: Reporter
+    if args.format == "json":
+        reporter = JsonReporter(out)
+    else:
+        reporter = TextReporter(out, use_color(args.color, out, os.environ))
+    format = None if args.input_format == "auto" else CaptureFormat(args.input_format)
+    info = RunInfo(strict=args.strict)
+    checker = Checker()
+    failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
+    failures = 0
+
+    for name in args.files:
+        source = "<stdin>" if name == _STDIN else name
+        try:
+            stream = sys.stdin.buffer if name == _STDIN else open(name, "rb")  # noqa: SIM115
+        except OSError as error:
+            _unreadable(info, source, error.strerror or str(error))
+            continue
+        info.files += 1
+        try:
+            items = _with_progress(read_capture(stream, source, format), stream, source, args)
+            with closing(checker.check_all(items)) as diagnostics:
+                for diagnostic in diagnostics:
+                    reporter.add(diagnostic)
+                    if diagnostic.rule.severity in failing:
+                        failures += 1
+                        if args.max_errors is not None and failures >= args.max_errors:
+                            info.stopped_after = failures
+                            break
+        except CaptureError as error:
+            _unreadable(info, source, str(error).removeprefix(f"{source}: "))
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
+        reporter.end_source()
+        if info.stopped_after is not None:
+            break
+
+    if info.stopped_after is None:
+        for diagnostic in checker.finish():
+            reporter.add(diagnostic)
+    reporter.finish(checker.summary, info)
+    out.flush()
+    if info.unreadable:
+        return 2
+    return 1 if checker.summary.failed(args.strict) else 0
+
+
+def _unreadable(info: RunInfo, source: str, reason: str) -> None:
+    info.unreadable.append((source, reason))
+    print(f"lambda-agent-api validate: {source}: {reason}", file=sys.stderr)
+
+
+def _with_progress(
+    items: Iterator[CaptureItem], stream: BinaryIO, source: str, args: argparse.Namespace
+) -> Iterator[CaptureItem]:
+    if args.no_progress or not _isatty(sys.stderr):
+        return items
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, ValueError):
+        return items
+    if not stat.S_ISREG(status.st_mode) or status.st_size < MIN_BYTES:
+        return items
+    return ProgressBar(sys.stderr, source, status.st_size, stream.tell).wrap(items)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,160 @@
+"""The checker's fast path (pydantic) never disagrees with JSON Schema (jsonschema).
+
+A frame the fast path accepts must be valid for its schema; a frame it refuses
+is explained by jsonschema itself. Both claims are checked on every message
+fixture and on instances drawn from each schema, valid and mutated.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from support.fixtures import MessageFixture, message_fixtures
+from support.verdicts import schema_verdict
+from test_properties import confusable, instances, json_values
+
+from lambda_agent_api.capture import CaptureFormat, Connection, Frame
+from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.schemas import message_schema_path, schema
+from lambda_agent_api.validation import Checker
+
+TYPES = sorted({**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES})
+WARNINGS = {"W002", "W003"}  # about valid messages: not the schema's business
+SETTINGS = settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+class SpyChecker(Checker):
+    """A checker that counts how often it left the fast path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.slow = 0
+
+    def _check_slowly(self, *args: Any) -> Any:
+        self.slow += 1
+        return super()._check_slowly(*args)
+
+
+def check(type_: str, text: str | bytes) -> tuple[bool, set[tuple[str, str]], list[str]]:
+    """Check one frame: (took the fast path, S001 (keyword, pointer)s, other rules)."""
+    direction = "recv" if type_ in SERVER_MESSAGE_CLASSES else "send"
+    frame = Frame(Connection("t", CaptureFormat.JSONL), 0, direction, text, False, None, 1)
+    checker = SpyChecker()
+    found = list(checker.check_all([frame]))
+    schema_errors = {(d.keyword or "", d.pointer or "") for d in found if d.rule.id == "S001"}
+    others = [d.rule.id for d in found if d.rule.id[0] in "FW" and d.rule.id not in WARNINGS]
+    return checker.slow == 0, schema_errors, others
+
+
+def agree(type_: str, instance: Any, text: str | bytes | None = None) -> bool:
+    """Assert the checker agrees with jsonschema on ``instance``; return whether it went fast.
+
+    The checker picks the schema by the instance's own ``type`` (a fixture of
+    one type may hold another's); without a known one, it cannot be fast.
+    """
+    fast, found, others = check(type_, json.dumps(instance) if text is None else text)
+    own = instance.get("type") if isinstance(instance, dict) else None
+    assert others == [] or own not in TYPES
+    if own not in TYPES:
+        assert not fast
+        assert found or others, "a message without a known type must be reported"
+        return fast
+    expected = schema_verdict(own, instance)
+    if fast:
+        assert expected == set(), "the fast path accepted what the schema refuses"
+    assert found == expected
+    return fast
+
+
+def text_forms(instance: Any) -> Iterator[str | bytes]:
+    yield json.dumps(instance)
+    yield json.dumps(instance, ensure_ascii=False, indent=1).encode("utf-8", "surrogatepass")
+
+
+@pytest.mark.parametrize("fixture", message_fixtures(), ids=lambda f: f.id)
+def test_every_message_fixture(fixture: MessageFixture) -> None:
+    fast = agree(fixture.type, fixture.instance, fixture.text)
+    # Every valid fixture but the few pydantic's JSON parser cannot take goes fast.
+    if fixture.valid and fixture.path.stem not in {"huge_count"}:
+        assert fast, f"{fixture.id} left the fast path"
+
+
+@pytest.mark.parametrize("type_", TYPES)
+def test_valid_instances_from_the_schema(type_: str) -> None:
+    @SETTINGS
+    @given(instances(type_))
+    def run(instance: dict[str, Any]) -> None:
+        agree(type_, instance)
+
+    run()
+
+
+@st.composite
+def mutated(draw: st.DrawFn, type_: str) -> Any:
+    instance = draw(instances(type_))
+    properties = [p for p in schema(message_schema_path(type_) or "")["properties"] if p != "type"]
+    key = draw(st.sampled_from(properties) | st.text(max_size=5)) if properties else "x"
+    assume(key != "type")
+    if draw(st.integers(0, 3)) == 0:
+        instance.pop(key, None)
+    else:
+        instance[key] = draw(confusable | json_values)
+    return instance
+
+
+@pytest.mark.parametrize("type_", TYPES)
+def test_mutated_instances(type_: str) -> None:
+    @SETTINGS
+    @given(mutated(type_))
+    def run(instance: dict[str, Any]) -> None:
+        agree(type_, instance)
+
+    run()
+
+
+@pytest.mark.parametrize(
+    ("type_", "text", "valid"),
+    [
+        ("AGENT_EVENT_END", '{"type":"AGENT_EVENT_END","tokens_used":1e20}', True),
+        ("AGENT_EVENT_END", '{"type":"AGENT_EVENT_END","tokens_used":' + "9" * 5000 + "}", True),
+        ("AGENT_EVENT_END", '{"type":"AGENT_EVENT_END","tokens_used":1e400}', False),
+        ("AGENT_EVENT_END", '{"type":"AGENT_EVENT_END","tokens_used":-0.0}', True),
+        ("AGENT_EVENT_TEXT_CHUNK", '{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\ud800"}', True),
+        ("AGENT_EVENT_TEXT_CHUNK", '{"type":"AGENT_EVENT_TEXT_CHUNK","text":1,"text":"x"}', True),
+        (
+            "AGENT_EVENT_TOOL_RESULT",
+            '{"type":"AGENT_EVENT_TOOL_RESULT","tool_name":"t","result":"NaN"}',
+            True,
+        ),
+    ],
+)
+def test_edge_cases_pydantic_and_python_disagree_on(type_: str, text: str, valid: bool) -> None:
+    fast, found, others = check(type_, text)
+    assert others == []
+    assert (found == set()) is valid
+    if fast:
+        assert valid
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"type":"AGENT_EVENT_TOOL_RESULT","tool_name":"t","result":NaN}',
+        '{"type":"AGENT_EVENT_CUSTOM_UPDATE","payload":{"p":Infinity}}',
+        '{"type":"STATUS","extra":-Infinity}',
+    ],
+)
+def test_nan_and_infinity_are_not_json_though_pydantic_takes_them(text: str) -> None:
+    type_ = json.loads(text)["type"]
+    fast, _, others = check(type_, text)
+    assert not fast
+    assert others == ["F002"]
