@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any, Final
 
-__all__ = ["HugeInt", "loads"]
+__all__ = ["HugeInt", "loads", "may_hold_a_constant"]
 
 _MAX_INT_DIGITS: Final = 4000  # safely below Python's int <-> str limit (4300)
 
@@ -47,3 +47,13 @@ def loads(text: str | bytes) -> Any:
         return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
     except RecursionError as error:
         raise ValueError("nested too deeply to parse") from error
+
+
+def may_hold_a_constant(data: str | bytes | bytearray) -> bool:
+    """Return whether ``data`` may hold ``NaN`` or ``Infinity``, which pydantic's JSON parser takes.
+
+    A cheap substring test: a true answer only means "parse it with :func:`loads`".
+    """
+    if isinstance(data, str):
+        return "NaN" in data or "Infinity" in data
+    return b"NaN" in data or b"Infinity" in data

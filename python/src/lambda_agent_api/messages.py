@@ -8,11 +8,11 @@ exactly what the schema accepts.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Final, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from lambda_agent_api import _strict_json as strict_json
 from lambda_agent_api._models import (
     AgentEventUnion,
     EClientMessage,
@@ -97,19 +97,30 @@ def message_class(type_: str) -> type[BaseModel] | None:
     return SERVER_MESSAGE_CLASSES.get(type_) or CLIENT_MESSAGE_CLASSES.get(type_)
 
 
+def _strict_loads(data: str | bytes | bytearray, title: str) -> Any:
+    try:
+        return strict_json.loads(bytes(data) if isinstance(data, bytearray) else data)
+    except ValueError as error:
+        raise ValidationError.from_exception_data(
+            title,
+            [{"type": "json_invalid", "loc": (), "input": data, "ctx": {"error": str(error)}}],
+        ) from None
+
+
 def _parse(adapter: TypeAdapter[Any], data: str | bytes | bytearray) -> Any:
+    title = "message"
+    # pydantic's JSON parser takes NaN and Infinity, which are not JSON; a frame
+    # that may hold one is parsed by RFC 8259's rules instead.
+    if strict_json.may_hold_a_constant(data):
+        return adapter.validate_python(_strict_loads(data, title))
     try:
         return adapter.validate_json(data)
     except ValidationError as error:
-        # pydantic's JSON parser refuses a lone surrogate escape ("\ud800"), which
-        # JSON (RFC 8259) and so the schema allow; only then parse with json.
+        # pydantic's JSON parser also refuses a lone surrogate escape ("\ud800"),
+        # which JSON (RFC 8259) and so the schema allow; only then parse again.
         if not any(e["type"] == "json_invalid" for e in error.errors()):
             raise
-        try:
-            value = json.loads(data)
-        except (ValueError, RecursionError):
-            raise error from None
-        return adapter.validate_python(value)
+        return adapter.validate_python(_strict_loads(data, title))
 
 
 def parse_server_message(data: str | bytes | bytearray) -> ServerMessageUnion:

@@ -259,7 +259,7 @@ class Checker:
                 fields = message.__dict__
                 extra = message.__pydantic_extra__
                 if any_value or extra or paths:
-                    if (any_value or extra) and _has_constant(data):
+                    if (any_value or extra) and strict_json.may_hold_a_constant(data):
                         yield from self._check_slowly(item, conversation)
                         continue
                     found = _unsafe_paths(item, type_, fields) if paths else []
@@ -469,12 +469,6 @@ def _parse_frame(frame: Frame) -> Any:
         return strict_json.loads(text)
     except ValueError as error:
         return _at(frame, "F002", f"the frame is not JSON: {error}")
-
-
-def _has_constant(data: str | bytes) -> bool:
-    if isinstance(data, str):
-        return "NaN" in data or "Infinity" in data
-    return b"NaN" in data or b"Infinity" in data
 
 
 def _binary(frame: Frame) -> Diagnostic:
