@@ -12,18 +12,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings
 from support.fixtures import MessageFixture, message_fixtures
+from support.strategies import TYPES, instances, mutated
 from support.verdicts import schema_verdict
-from test_properties import confusable, instances, json_values
 
 from lambda_agent_api.capture import CaptureFormat, Connection, Frame
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
-from lambda_agent_api.schemas import message_schema_path, schema
+from lambda_agent_api.messages import SERVER_MESSAGE_CLASSES
 from lambda_agent_api.validation import Checker
 
-TYPES = sorted({**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES})
 WARNINGS = {"W002", "W003"}  # about valid messages: not the schema's business
 SETTINGS = settings(
     max_examples=100,
@@ -98,23 +95,10 @@ def test_valid_instances_from_the_schema(type_: str) -> None:
     run()
 
 
-@st.composite
-def mutated(draw: st.DrawFn, type_: str) -> Any:
-    instance = draw(instances(type_))
-    properties = [p for p in schema(message_schema_path(type_) or "")["properties"] if p != "type"]
-    key = draw(st.sampled_from(properties) | st.text(max_size=5)) if properties else "x"
-    assume(key != "type")
-    if draw(st.integers(0, 3)) == 0:
-        instance.pop(key, None)
-    else:
-        instance[key] = draw(confusable | json_values)
-    return instance
-
-
 @pytest.mark.parametrize("type_", TYPES)
 def test_mutated_instances(type_: str) -> None:
     @SETTINGS
-    @given(mutated(type_))
+    @given(mutated(type_, keep_type=True))
     def run(instance: dict[str, Any]) -> None:
         agree(type_, instance)
 
