@@ -34,7 +34,7 @@ def test_committed_output_is_up_to_date() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_an_edited_schema_produces_a_diff_and_exit_1(tmp_path: Path) -> None:
+def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: Path) -> None:
     copy = tmp_path / "schema"
     shutil.copytree(ROOT / "schema", copy)
     end = copy / "server" / "agent_event_end.json"
@@ -47,6 +47,10 @@ def test_an_edited_schema_produces_a_diff_and_exit_1(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "+    cost: float" in result.stdout
     assert "python/src/lambda_agent_api/_models.py (committed)" in result.stdout
+    assert "typescript/src/generated/types.ts (committed)" in result.stdout
+    assert "+  cost?: number;" in result.stdout
+    assert "typescript/src/generated/schemas.ts (committed)" in result.stdout
+    assert "docs/reference/server/agent_event_end.md (committed)" in result.stdout
 
 
 def test_generated_files_say_do_not_edit() -> None:
