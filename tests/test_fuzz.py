@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_properties import json_values
+from support.strategies import json_values
 
 from lambda_agent_api.capture import (
     BadRecord,

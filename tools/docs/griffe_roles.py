@@ -31,10 +31,19 @@ class SphinxRoles(griffe.Extension):
 
         def link(match: re.Match[str]) -> str:
             name = match.group(1)
-            try:
-                target = scope.resolve(name) if "." not in name else name
-            except griffe.NameResolutionError:
-                return f"`{name}`"
+            # The first part of a dotted name is resolved in scope (`AgentApi.close`),
+            # unless it is a full path already (`lambda_agent_api.rules.RULES`).
+            head, _, rest = name.partition(".")
+            if head == "lambda_agent_api":
+                target = name
+            else:
+                try:
+                    base = scope.resolve(head)
+                except griffe.NameResolutionError:
+                    return f"`{name}`"
+                target = f"{base}.{rest}" if rest else base
+            if any(part.startswith("_") for part in rest.split(".") if part):
+                return f"`{name}`"  # private members are not in the reference
             return f"[`{name}`][{target}]"
 
         obj.docstring.value = ROLE.sub(link, obj.docstring.value)

@@ -102,7 +102,8 @@ class MockServer:
     Args:
         script: how to answer a ``USER_MESSAGE`` (see :data:`Script`); the
             default echoes the text.
-        host, port: where to listen; port 0 picks a free one.
+        host: the address to listen on.
+        port: the port to listen on; 0 picks a free one.
         path_prefix: a path before ``/v1/agent_ws/``, such as ``/api``.
         busy: how a second client of a held chat is refused.
         busy_reason: the 1008 close reason (``{chat_id}`` is filled in).
@@ -164,7 +165,7 @@ class MockServer:
         return f"{self.base_url}v1/agent_ws/{chat_id}/"
 
     async def start(self) -> None:
-        """Start listening; :attr:`port` is then the port in use."""
+        """Start listening; ``port`` is then the port in use."""
         self._server = await serve(
             self._handle,
             self.host,
