@@ -208,6 +208,27 @@ def test_writer_round_trip() -> None:
     ]
 
 
+def test_writer_conn_can_be_named_per_line_and_lines_flushed() -> None:
+    class Counting(io.StringIO):
+        flushes = 0
+
+        def flush(self) -> None:
+            self.flushes += 1
+            super().flush()
+
+    out = Counting()
+    writer = CaptureWriter(out, conn="a", flush=True)
+    assert writer.conn == "a"
+    writer.write("recv", STATUS, ts=1.0)
+    writer.write("recv", STATUS, ts=2.0, conn="b")
+    assert out.flushes == 2
+    items = frames(read(out.getvalue().encode()))
+    assert [f.connection.id for f in items] == ["a", "b"]
+    unflushed = Counting()
+    CaptureWriter(unflushed).write("send", "x", ts=1.0)
+    assert unflushed.flushes == 0
+
+
 def test_capture_record_defaults_to_now() -> None:
     line = json.loads(capture_record("send", "x"))
     assert line["dir"] == "send"

@@ -533,12 +533,38 @@ class CaptureWriter:
         with open("session.jsonl", "w", encoding="utf-8") as file:
             writer = CaptureWriter(file)
             writer.write("recv", '{"type": "STATUS"}')
+
+    ``conn`` names the connection of every line (none by default); ``write``
+    may name another. With ``flush``, the stream is flushed after every line,
+    so that a crash loses nothing already written. :class:`~lambda_agent_api.agent_api.AgentApi`
+    (its ``capture`` option) and ``lambda-agent-api record`` write through one.
     """
 
-    def __init__(self, stream: IO[str], conn: str | int | None = None) -> None:
+    def __init__(
+        self, stream: IO[str], conn: str | int | None = None, *, flush: bool = False
+    ) -> None:
         self._stream = stream
         self._conn = conn
+        self._flush = flush
 
-    def write(self, direction: Direction, data: str | bytes, *, ts: float | None = None) -> None:
-        """Record one frame: ``send`` from the client, ``recv`` to it; ``ts`` defaults to now."""
-        self._stream.write(capture_record(direction, data, ts=ts, conn=self._conn) + "\n")
+    @property
+    def conn(self) -> str | int | None:
+        """The ``conn`` written on lines that do not name their own."""
+        return self._conn
+
+    def write(
+        self,
+        direction: Direction,
+        data: str | bytes,
+        *,
+        ts: float | None = None,
+        conn: str | int | None = None,
+    ) -> None:
+        """Record one frame: ``send`` from the client, ``recv`` to it; ``ts`` defaults to now.
+
+        ``conn`` overrides the writer's own connection id for this line.
+        """
+        line = capture_record(direction, data, ts=ts, conn=self._conn if conn is None else conn)
+        self._stream.write(line + "\n")
+        if self._flush:
+            self._stream.flush()
