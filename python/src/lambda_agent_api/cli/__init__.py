@@ -15,6 +15,7 @@ from types import ModuleType
 
 from lambda_agent_api import __version__
 from lambda_agent_api.cli import (
+    chat_command,
     mock_server_command,
     record_command,
     rules_command,
@@ -37,6 +38,7 @@ COMMANDS: list[ModuleType] = [
     schema_command,
     mock_server_command,
     record_command,
+    chat_command,
 ]
 """Every subcommand's module, in the order ``--help`` lists them."""
 
