@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from support.captures import findings, records
+from support.inbox import Inbox
 from support.processes import LineProcess, run_cli
 
 from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
@@ -72,13 +73,15 @@ async def test_findings_are_printed_as_they_happen(tmp_path: Path) -> None:
     async with MockServer([*broken, *text_reply("end")]) as server:
         proxy, base_url = await start_record("--upstream", server.base_url, "--validate")
         try:
-            async with AgentApi("bot", base_url, chat_id=1) as api:
+            inbox = Inbox()  # the rest of the response, after the broken frame, goes here
+            async with AgentApi("bot", base_url, inbox, chat_id=1) as api:
                 with pytest.raises(AgentException, match="PARSE_ERROR"):
                     await api.ask("hi")
                 # Printed while the connection is still open: live.
                 finding = await proxy.expect(r"conn 1 frame (\d+): S001 error: (.*)")
                 assert finding.group(1) == "3"
                 assert 'has no "text"' in finding.group(2)
+                await inbox.wait_for_type("AGENT_EVENT_END")  # the response is over
             proxy.process.send_signal(signal.SIGTERM)
             done = await proxy.finish()
         finally:
