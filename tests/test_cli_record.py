@@ -60,7 +60,7 @@ async def test_record_validate_and_stop_on_ctrl_c(demo: MockServer, tmp_path: Pa
         proxy.kill()
     assert done.code == 0, done
     assert done.stderr == ""
-    assert "stopped: 4 connections" in done.stdout
+    assert "stopped: 4 connections, " in done.stdout  # the busy ones were opened, then closed
     assert "No problems found." in done.stdout
     assert "closed by the upstream: code 1008, reason 'chat 1 is busy'" in done.stdout
     assert findings(capture) == []
@@ -89,6 +89,28 @@ async def test_findings_are_printed_as_they_happen(tmp_path: Path) -> None:
     assert done.code == 1  # an error was found
     assert "Found 1 error and 0 warnings:" in done.stdout
     assert "S001" in done.stdout.splitlines()[-1]
+
+
+async def test_a_refused_handshake_is_reported_and_counted(tmp_path: Path) -> None:
+    async with MockServer(busy="handshake", busy_body="taken") as server:
+        proxy, base_url = await start_record(
+            "--upstream", server.base_url, "-o", str(tmp_path / "c.jsonl")
+        )
+        try:
+            async with AgentApi("holder", base_url, chat_id=9):
+                with pytest.raises(AgentBusyException) as busy:
+                    await AgentApi("second", base_url, chat_id=9).connect()
+                assert (busy.value.http_status, busy.value.http_body) == (403, "taken")
+                await proxy.expect(
+                    r"conn 2 /v1/agent_ws/9/ refused by the upstream: HTTP 403 'taken'"
+                )
+            await proxy.expect(r"conn 1 closed by the client: code 1000")
+            proxy.process.send_signal(signal.SIGINT)
+            done = await proxy.finish()
+        finally:
+            proxy.kill()
+    assert done.code == 0
+    assert "stopped: 1 connection (1 more refused), 1 frame recorded in " in done.stdout
 
 
 def free_port() -> int:

@@ -212,6 +212,7 @@ class _Printer(ProxyObserver):
         self._connections: dict[str, Connection] = {}
         self._seqs: dict[str, int] = {}
         self._opened = 0
+        self._refused = 0  # handshakes the upstream refused, or could not take
         self._frames = 0
         self._recording = args.output is not None
 
@@ -277,6 +278,7 @@ class _Printer(ProxyObserver):
 
     def refused(self, connection: ProxiedConnection, status: int, body: bytes) -> None:
         """Print a handshake the upstream refused."""
+        self._refused += 1
         text = body.decode("utf-8", "replace").strip()
         quoted = f" {text[:200]!r}" if text else ""
         busy = " (a busy chat, or a path the server does not serve)" if status == 403 else ""
@@ -286,6 +288,7 @@ class _Printer(ProxyObserver):
 
     def failed(self, connection: ProxiedConnection, status: int, reason: str) -> None:
         """Print an upstream that could not be reached for one connection."""
+        self._refused += 1
         self._event(connection, f"{connection.path}: {reason} (answered HTTP {status})", True)
 
     def capture_failed(self, error: OSError) -> None:
@@ -297,6 +300,8 @@ class _Printer(ProxyObserver):
         """Print the summary; return the exit code."""
         style = self._style
         connections = _plural(self._opened, "connection")
+        if self._refused:
+            connections += f" ({self._refused:,} more refused)"
         frames = _plural(self._frames, "frame")
         where = f" recorded in {self._source}" if self._recording else ""
         self._print(f"stopped: {connections}, {frames}{where}")
