@@ -241,7 +241,16 @@ class RecordingProxy:
         if self._server is None:
             return
         server, self._server = self._server, None
-        server.close(code=GOING_AWAY, reason="the recording proxy is shutting down")
+        # Closing the clients' side first says why; each handler then closes the
+        # upstream side alike. (Server.close takes a reason only from websockets 16.)
+        await asyncio.gather(
+            *(
+                connection.client.close(GOING_AWAY, "the recording proxy is shutting down")
+                for connection in list(self.connections.values())
+                if connection.client is not None
+            )
+        )
+        server.close()  # and handshakes in progress: 503
         await server.wait_closed()
         for task in list(self._tasks):
             task.cancel()
