@@ -1,26 +1,36 @@
-"""Write the sample captures in examples/: a clean session (JSON Lines and HAR) and a broken one.
+"""Write the sample captures in examples/: a recorded session (JSON Lines and HAR) and a broken one.
 
     python examples/make_examples.py          # rewrite the files
     python examples/make_examples.py --check  # exit 1 if a file differs from what it writes
 
-The frames are built with the package's models and recorded with its
-``CaptureWriter``, so they are what a client would capture; the timestamps
-are fixed so that the files do not change from run to run. (Until the
-client can record itself, this script stands in for a real session.)
+``session.jsonl`` is a real capture: the package's client (``AgentApi`` with its
+``capture`` option) talks over a loopback socket to the package's test server
+(``MockServer``) playing a realistic script: text chunks, tool calls whose JSON
+arguments stream in chunks, their results, progress updates, a sub-agent, a
+file sent, the tokens used, and an error. The only thing that differs from one
+recording to the next is the time, so each frame is given a fixed timestamp
+(a plausible pace, from the script) after it is recorded; the script checks
+that the recording holds exactly the frames it expected. ``session.har`` is the
+same frames as Chrome's devtools export them; ``broken.jsonl`` is written by
+hand to break many rules.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
+from lambda_agent_api.agent_api import AgentApi, AgentException
+from lambda_agent_api.capture import RECV, SEND, Direction, capture_record
 from lambda_agent_api.messages import (
     MsgError,
     MsgEventCustomUpdate,
@@ -32,12 +42,15 @@ from lambda_agent_api.messages import (
     MsgStatus,
     MsgUserMessage,
 )
+from lambda_agent_api.testing import Action, MockServer
 
 HERE = Path(__file__).resolve().parent
 START = 1_760_000_000.0  # 2025-10-09T08:53:20Z
 URL = "ws://localhost:8000/v1/agent_ws/0/"
+STATUS_AFTER = 0.012  # seconds from the connection to STATUS
 
 Frame = tuple[float, Direction, str]
+Timed = tuple[float, BaseModel]  # a server message, and the seconds before it
 
 
 class _Clock:
@@ -49,67 +62,124 @@ class _Clock:
         return self.now
 
 
-def _text(answer: str, source: str = "main", size: int = 3) -> list[BaseModel]:
+def _text(answer: str, source: str = "main", size: int = 3, after: float = 0.04) -> list[Timed]:
     words = answer.split(" ")
     chunks = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
     chunks = [c if i == 0 else " " + c for i, c in enumerate(chunks)]
-    return [MsgEventTextChunk(text=c, source=source) for c in chunks]
+    return [(after, MsgEventTextChunk(text=c, source=source)) for c in chunks]
 
 
-def _tool_call(name: str, arguments: dict[str, Any], pieces: int = 3) -> list[BaseModel]:
+def _tool_call(name: str, arguments: dict[str, Any], pieces: int = 3) -> list[Timed]:
     text = json.dumps(arguments)
     step = -(-len(text) // pieces)
     parts = [text[i : i + step] for i in range(0, len(text), step)]
     return [
-        MsgEventToolCallChunk(tool_name=name if i == 0 else None, args_chunk=part)
+        (0.04, MsgEventToolCallChunk(tool_name=name if i == 0 else None, args_chunk=part))
         for i, part in enumerate(parts)
     ]
 
 
-def session() -> list[Frame]:
-    """Return a realistic clean session: three requests, tool calls, a sub-agent, an error."""
-    clock = _Clock()
-    frames: list[Frame] = []
+@dataclass(frozen=True)
+class Turn:
+    """One message of the user, the seconds it took to write, and the agent's timed answer."""
 
-    def add(direction: Direction, message: BaseModel, after: float = 0.04) -> None:
-        frames.append((clock.tick(after), direction, message.model_dump_json()))
+    message: MsgUserMessage
+    think: float
+    reply: Sequence[Timed]
 
-    add(RECV, MsgStatus(), 0.012)
-    add(SEND, MsgUserMessage(text="What's the weather in Berlin? Save a short report."), 1.8)
-    for message in _text("Let me look that up for you.", size=2):
-        add(RECV, message, 0.35)
-    for message in _tool_call("web_search", {"query": "weather Berlin today"}):
-        add(RECV, message)
-    add(RECV, MsgEventCustomUpdate(payload={"status": "searching", "progress": 0.5}), 0.6)
-    add(
-        RECV,
-        MsgEventToolResult(
-            tool_name="web_search",
-            result={"hits": 3, "top": "Berlin: 18 °C, light rain, wind 12 km/h"},
-        ),
-        0.9,
-    )
-    for message in _tool_call("write_file", {"path": "reports/berlin.md", "text": "# Berlin"}, 2):
-        add(RECV, message)
-    add(RECV, MsgEventToolResult(tool_name="write_file", result="ok"), 0.2)
+
+def turns() -> list[Turn]:
+    """Return the session's script: three requests, tool calls, a sub-agent, an error."""
     answer = "It is 18 °C in Berlin with light rain and a gentle wind. The report is attached."
-    for message in _text(answer):
-        add(RECV, message)
-    add(RECV, MsgEventSendFile(path="reports/berlin.md"))
-    add(RECV, MsgEventEnd(tokens_used=1184))
+    return [
+        Turn(
+            MsgUserMessage(text="What's the weather in Berlin? Save a short report."),
+            1.8,
+            [
+                *_text("Let me look that up for you.", size=2, after=0.35),
+                *_tool_call("web_search", {"query": "weather Berlin today"}),
+                (0.6, MsgEventCustomUpdate(payload={"status": "searching", "progress": 0.5})),
+                (
+                    0.9,
+                    MsgEventToolResult(
+                        tool_name="web_search",
+                        result={"hits": 3, "top": "Berlin: 18 °C, light rain, wind 12 km/h"},
+                    ),
+                ),
+                *_tool_call("write_file", {"path": "reports/berlin.md", "text": "# Berlin"}, 2),
+                (0.2, MsgEventToolResult(tool_name="write_file", result="ok")),
+                *_text(answer),
+                (0.04, MsgEventSendFile(path="reports/berlin.md")),
+                (0.04, MsgEventEnd(tokens_used=1184)),
+            ],
+        ),
+        Turn(
+            MsgUserMessage(text="Summarise this report", attachments=["reports/q3.pdf"]),
+            12.5,
+            [
+                (0.4, MsgEventCustomUpdate(payload={"status": "reading", "pages": 14})),
+                *_text("Revenue grew 12 % while costs stayed flat.", "tools:summarise"),
+                *_text("In short: Q3 revenue grew 12 % and costs stayed flat.", size=4),
+                (0.04, MsgEventEnd(tokens_used=2310)),
+            ],
+        ),
+        Turn(
+            MsgUserMessage(text="Now translate the whole report into German."),
+            20.1,
+            [
+                (0.5, MsgEventTextChunk(text="Translating")),
+                (0.3, MsgError(code="RATE_LIMITED", details="Too many requests; retry in 30 s")),
+            ],
+        ),
+    ]
 
-    add(SEND, MsgUserMessage(text="Summarise this report", attachments=["reports/q3.pdf"]), 12.5)
-    add(RECV, MsgEventCustomUpdate(payload={"status": "reading", "pages": 14}), 0.4)
-    for message in _text("Revenue grew 12 % while costs stayed flat.", "tools:summarise"):
-        add(RECV, message)
-    for message in _text("In short: Q3 revenue grew 12 % and costs stayed flat.", size=4):
-        add(RECV, message)
-    add(RECV, MsgEventEnd(tokens_used=2310))
 
-    add(SEND, MsgUserMessage(text="Now translate the whole report into German."), 20.1)
-    add(RECV, MsgEventTextChunk(text="Translating"), 0.5)
-    add(RECV, MsgError(code="RATE_LIMITED", details="Too many requests; retry in 30 s"), 0.3)
-    return frames
+async def record_session(script: Sequence[Turn]) -> str:
+    """Run the client against the test server playing ``script``; return the client's capture."""
+    replies = {turn.message.text: [message for _, message in turn.reply] for turn in script}
+
+    def answer(message: MsgUserMessage) -> list[Action]:
+        return replies[message.text]  # type: ignore[return-value]
+
+    capture = io.StringIO()
+    async with (
+        MockServer(answer) as server,
+        AgentApi("example", server.base_url, chat_id=0, capture=capture) as api,
+    ):
+        for turn in script:
+            try:
+                await api.ask(turn.message.text, turn.message.attachments)
+            except AgentException as error:
+                if error.server_error is None:  # the script's own ERROR is expected
+                    raise
+    return capture.getvalue()
+
+
+def timed(captured: str, script: Sequence[Turn]) -> list[tuple[Frame, Any]]:
+    """Give the recorded frames the script's pace; return each frame and its ``conn``.
+
+    Raises:
+        AssertionError: the recording is not, frame for frame, what the script says.
+    """
+    expected: list[tuple[float, Direction, BaseModel]] = [(STATUS_AFTER, RECV, MsgStatus())]
+    for turn in script:
+        expected.append((turn.think, SEND, turn.message))
+        expected += [(after, RECV, message) for after, message in turn.reply]
+    records = [json.loads(line) for line in captured.splitlines()]
+    got = [(r["dir"], r["data"]) for r in records]
+    want = [(direction, message.model_dump_json()) for _, direction, message in expected]
+    assert got == want, f"the recording differs from the script: {got} != {want}"
+    clock = _Clock()
+    return [
+        ((clock.tick(after), direction, record["data"]), record.get("conn"))
+        for (after, direction, _), record in zip(expected, records, strict=True)
+    ]
+
+
+def session() -> list[tuple[Frame, Any]]:
+    """Record the session and return its frames, timed, each with its ``conn``."""
+    script = turns()
+    return timed(asyncio.run(record_session(script)), script)
 
 
 def broken() -> list[str]:
@@ -190,13 +260,14 @@ def har(frames: list[Frame]) -> dict[str, Any]:
 
 def outputs() -> dict[Path, str]:
     """Every file this script writes, and its content."""
-    frames = session()
-    jsonl = io.StringIO()
-    writer = CaptureWriter(jsonl)
-    for ts, direction, data in frames:
-        writer.write(direction, data, ts=ts)
+    recorded = session()
+    jsonl = "".join(
+        capture_record(direction, data, ts=ts, conn=conn) + "\n"
+        for (ts, direction, data), conn in recorded
+    )
+    frames = [frame for frame, _ in recorded]
     return {
-        HERE / "session.jsonl": jsonl.getvalue(),
+        HERE / "session.jsonl": jsonl,
         HERE / "session.har": json.dumps(har(frames), indent=2, ensure_ascii=False) + "\n",
         HERE / "broken.jsonl": "\n".join(broken()) + "\n",
     }

@@ -167,6 +167,8 @@ async def test_error_raises_with_code_and_details_and_reaches_the_callback() -> 
         assert seen == ["AGENT_EVENT_TEXT_CHUNK"]
         await inbox.wait_for_type("ERROR")
         assert inbox.messages == [MsgError(code="RATE_LIMIT", details="slow down")]
+        # The very message the callback got: a caller can tell it from the client's own codes.
+        assert caught.value.server_error is inbox.messages[0]
         assert api.connected  # an ERROR ends the response, not the connection
 
 
@@ -371,6 +373,7 @@ async def test_response_timeout_raises_and_the_late_response_goes_to_the_callbac
         with pytest.raises(AgentException) as caught:
             await consume(api.send_message("hi"), seen)
         assert caught.value.code == "TIMEOUT"
+        assert caught.value.server_error is None  # the client's own, not the server's
         assert seen == []
         gate.set()
         await inbox.wait_for_type("AGENT_EVENT_END")

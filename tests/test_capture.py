@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lambda_agent_api.capture import (
     BadRecord,
@@ -206,6 +209,51 @@ def test_writer_round_trip() -> None:
         ("send", "é ünïcode", False, 11.0, "c1"),
         ("recv", b"\x00\xff", True, 12.0, "c1"),
     ]
+
+
+def test_writer_conn_can_be_named_per_line_and_lines_flushed() -> None:
+    class Counting(io.StringIO):
+        flushes = 0
+
+        def flush(self) -> None:
+            self.flushes += 1
+            super().flush()
+
+    out = Counting()
+    writer = CaptureWriter(out, conn="a", flush=True)
+    assert writer.conn == "a"
+    writer.write("recv", STATUS, ts=1.0)
+    writer.write("recv", STATUS, ts=2.0, conn="b")
+    assert out.flushes == 2
+    items = frames(read(out.getvalue().encode()))
+    assert [f.connection.id for f in items] == ["a", "b"]
+    unflushed = Counting()
+    CaptureWriter(unflushed).write("send", "x", ts=1.0)
+    assert unflushed.flushes == 0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    direction=st.sampled_from(["send", "recv"]),
+    data=st.text() | st.binary(),
+    ts=st.floats(allow_nan=False, allow_infinity=False) | st.integers(0, 2**40),
+    conn=st.none() | st.text() | st.integers(-(2**70), 2**70),
+)
+def test_capture_record_is_json_dumps_of_the_record(
+    direction: str, data: str | bytes, ts: float, conn: str | int | None
+) -> None:
+    # capture_record builds the common line by hand, for speed: it must be byte for byte
+    # what encoding the record as a dict gives.
+    record: dict[str, Any] = {"ts": ts, "dir": direction}
+    if conn is not None:
+        record["conn"] = conn
+    if isinstance(data, bytes):
+        record["binary"] = True
+        record["data"] = base64.b64encode(data).decode("ascii")
+    else:
+        record["data"] = data
+    line = capture_record(direction, data, ts=ts, conn=conn)  # type: ignore[arg-type]
+    assert line == json.dumps(record, ensure_ascii=False)
 
 
 def test_capture_record_defaults_to_now() -> None:

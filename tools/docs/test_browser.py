@@ -222,6 +222,16 @@ def test_sequence_diagrams_become_svg(tab: Tab) -> None:
     tab.assert_offline_and_clean()
 
 
+def test_the_record_and_chat_page_draws_the_proxy(tab: Tab) -> None:
+    page = tab.open("cli/record-and-chat/")
+    diagram = page.locator("div.mermaid svg")
+    expect(diagram).to_have_count(1)
+    expect(diagram).to_contain_text("record (proxy)")
+    expect(diagram).to_contain_text("USER_MESSAGE")
+    tab.screenshot("record-and-chat")
+    tab.assert_offline_and_clean()
+
+
 def test_search_finds_a_message_type(tab: Tab) -> None:
     page = tab.open("")
     page.locator("label.md-search__icon, .md-search__input").first.click()

@@ -13,7 +13,9 @@ It is a thin adapter: :class:`~lambda_agent_api.client_protocol.ClientProtocol`
 (and the :class:`~lambda_agent_api.conversation.Conversation` under it) decides
 what every frame means; this module owns the socket, the tasks, the timeouts
 and the callbacks. Every frame sent passes through :meth:`AgentApi._send_frame`
-and every frame received through :meth:`AgentApi._receive_frame`.
+and every frame received through :meth:`AgentApi._receive_frame`; both tell
+:meth:`AgentApi._record`, where the ``capture`` option tees the traffic into the
+capture format of :mod:`lambda_agent_api.capture`.
 """
 
 from __future__ import annotations
@@ -22,18 +24,21 @@ import asyncio
 import collections
 import contextlib
 import inspect
+import itertools
 import logging
+import os
 import ssl as ssl_module
 import weakref
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final
+from typing import IO, Any, Final, TypeAlias
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
+from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
 from lambda_agent_api.client_protocol import ClientProtocol, Received, UnknownMessage
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.messages import AgentEventUnion, ServerMessageUnion
@@ -44,6 +49,7 @@ __all__ = [
     "AgentBusyException",
     "AgentException",
     "Callback",
+    "CaptureTarget",
     "DisconnectCallback",
     "ResponseStream",
     "UnknownMessage",
@@ -57,6 +63,9 @@ Callback = Callable[[ServerMessageUnion | UnknownMessage], Awaitable[None] | Non
 
 DisconnectCallback = Callable[["AgentApi"], Awaitable[None] | None]
 """An ``on_disconnect``: called with the client once per connection that ends; sync or async."""
+
+CaptureTarget: TypeAlias = "str | os.PathLike[str] | IO[str] | CaptureWriter"
+"""Where ``capture`` records traffic: a file path, an open text stream, or a writer."""
 
 BUSY_CLOSE_CODE: Final = 1008
 """The close code (Policy Violation) a server uses to refuse a chat held by another client."""
@@ -105,6 +114,13 @@ class AgentApi:
         ssl: an SSL context for ``wss://`` URLs.
         connect_options: any other keyword arguments of
             ``websockets.asyncio.client.connect`` (``proxy``, ``origin``, ...).
+        capture: record every frame sent and received, in the capture format
+            that ``lambda-agent-api validate`` reads: a file path (written
+            from the first :meth:`connect`, then appended to on reconnects),
+            an open text stream, or a
+            :class:`~lambda_agent_api.capture.CaptureWriter`. Each connection
+            is named in the ``conn`` key as ``{agent_id}/{chat_id}/{n}``, ``n``
+            unique in the process; every line is flushed as it is written.
     """
 
     def __init__(
@@ -124,6 +140,7 @@ class AgentApi:
         additional_headers: Mapping[str, str] | None = None,
         ssl: ssl_module.SSLContext | None = None,
         connect_options: Mapping[str, Any] | None = None,
+        capture: CaptureTarget | None = None,
     ) -> None:
         self.id = agent_id
         self.chat_id = chat_id
@@ -155,6 +172,7 @@ class AgentApi:
         self._stream: weakref.ref[ResponseStream] | None = None  # gets the response in flight
         self._idle: asyncio.Event | None = None  # set while no response is in flight
         self._ended: AgentException | None = None  # how the last connection ended
+        self._capture = None if capture is None else _Capture(capture)
 
     # Public methods
 
@@ -176,12 +194,19 @@ class AgentApi:
             AgentException: ``TIMEOUT``, ``INVALID_STATUS``,
                 ``UNEXPECTED_MSG_TYPE``, ``PARSE_ERROR``, or
                 ``CONNECTION_ERROR`` naming the cause.
+            OSError: the ``capture`` file cannot be opened for writing.
         """
         if self._connected:
             return
         await self._finish_previous()
         protocol = ClientProtocol()
-        ws = await self._open()
+        if self._capture is not None:
+            self._capture.begin(f"{self.id}/{self.chat_id}")  # before the socket: fail fast
+        try:
+            ws = await self._open()
+        except BaseException:
+            self._capture_end()
+            raise
         try:
             try:
                 frame = await asyncio.wait_for(ws.recv(), self.connect_timeout)
@@ -197,6 +222,7 @@ class AgentApi:
             protocol.receive_status(frame)
         except BaseException:
             await self._discard(ws)
+            self._capture_end()
             raise
         self._ws = ws
         self._protocol = protocol
@@ -295,7 +321,14 @@ class AgentApi:
         return received
 
     def _record(self, direction: str, frame: str | bytes) -> None:
-        """See every frame sent and received: a traffic capture plugs in here."""
+        """See every frame sent and received: the ``capture`` option plugs in here."""
+        capture = self._capture
+        if capture is not None:
+            capture.write(SEND if direction == "sent" else RECV, frame)
+
+    def _capture_end(self) -> None:
+        if self._capture is not None:
+            self._capture.end()
 
     # The connection's tasks
 
@@ -315,6 +348,7 @@ class AgentApi:
 
     def _connection_ended(self, code: int | None, reason: str | None) -> None:
         self._connected = False
+        self._capture_end()
         error = self._protocol.connection_lost(code, reason)
         how = f"code {code}" if code is not None else "no close code"
         if reason:
@@ -460,6 +494,62 @@ class AgentApi:
             await ws.close()
         except Exception:  # closing a half-open socket may fail; it is closed either way
             ws.transport.abort()
+
+
+_CONNECTION_NUMBERS: Final = itertools.count(1)
+"""Numbers the connections of every client in the process, so that captures shared
+by several clients never give two connections the same ``conn``."""
+
+
+class _Capture:
+    """The ``capture`` option: one writer, a ``conn`` per connection, the file if it owns it."""
+
+    def __init__(self, target: CaptureTarget) -> None:
+        self._path: str | os.PathLike[str] | None = None
+        self._writer: CaptureWriter | None = None
+        if isinstance(target, CaptureWriter):
+            self._writer = target
+        elif isinstance(target, (str, os.PathLike)):
+            self._path = target
+        else:
+            self._writer = CaptureWriter(target, flush=True)
+        self._file: IO[str] | None = None
+        self._opened = False  # the file was created (truncated) once; reopen to append
+        self._conn: str | None = None
+        self._broken = False
+
+    def begin(self, label: str) -> None:
+        """Start recording a connection; open the file if the capture is a path."""
+        self.end()
+        if self._path is not None:
+            mode = "a" if self._opened else "w"
+            self._file = open(self._path, mode, encoding="utf-8")  # noqa: SIM115
+            self._opened = True
+            self._writer = CaptureWriter(self._file, flush=True)
+        self._conn = f"{label}/{next(_CONNECTION_NUMBERS)}"
+        self._broken = False
+
+    def write(self, direction: Direction, frame: str | bytes) -> None:
+        """Record one frame of the connection being recorded."""
+        writer = self._writer
+        if writer is None or self._conn is None or self._broken:
+            return
+        try:
+            writer.write(direction, frame, conn=self._conn)
+        except (OSError, ValueError) as error:  # a full disk must not break the client
+            self._broken = True
+            logger.error("capture %s: cannot write, recording stopped: %s", self._conn, error)
+
+    def end(self) -> None:
+        """Stop recording the connection; close the file if the capture opened it."""
+        self._conn = None
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                file.close()
+            except OSError as error:
+                if not self._broken:  # else what could not be written was said already
+                    logger.error("capture: cannot close %s: %s", self._path, error)
 
 
 def _close_of(ws: ClientConnection) -> tuple[int, str]:

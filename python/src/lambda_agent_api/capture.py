@@ -500,6 +500,9 @@ def _show(value: object, limit: int = 40) -> str:
 
 # Writing
 
+_json_string: Final = json.encoder.encode_basestring
+"""JSON text of a str, as ``json.dumps(text, ensure_ascii=False)`` writes it (in C)."""
+
 
 def capture_record(
     direction: Direction,
@@ -512,7 +515,21 @@ def capture_record(
 
     ``data`` is a text frame's text, or a binary frame's bytes (stored as base64).
     """
-    record: dict[str, Any] = {"ts": time.time() if ts is None else ts, "dir": direction}
+    if ts is None:
+        ts = time.time()
+    if (
+        type(data) is str
+        and type(ts) is float
+        and ts - ts == 0.0  # finite
+        and (conn is None or type(conn) is str)
+        and (direction == "send" or direction == "recv")
+    ):
+        # The common case, once per frame forwarded or sent: the same text as
+        # json.dumps of the record below (a test holds them equal), built
+        # without encoding a dict. float repr is what json writes for a float.
+        conn_part = "" if conn is None else f', "conn": {_json_string(conn)}'
+        return f'{{"ts": {ts!r}, "dir": "{direction}"{conn_part}, "data": {_json_string(data)}}}'
+    record: dict[str, Any] = {"ts": ts, "dir": direction}
     if conn is not None:
         record["conn"] = conn
     if isinstance(data, bytes):
@@ -533,12 +550,38 @@ class CaptureWriter:
         with open("session.jsonl", "w", encoding="utf-8") as file:
             writer = CaptureWriter(file)
             writer.write("recv", '{"type": "STATUS"}')
+
+    ``conn`` names the connection of every line (none by default); ``write``
+    may name another. With ``flush``, the stream is flushed after every line,
+    so that a crash loses nothing already written. :class:`~lambda_agent_api.agent_api.AgentApi`
+    (its ``capture`` option) and ``lambda-agent-api record`` write through one.
     """
 
-    def __init__(self, stream: IO[str], conn: str | int | None = None) -> None:
+    def __init__(
+        self, stream: IO[str], conn: str | int | None = None, *, flush: bool = False
+    ) -> None:
         self._stream = stream
         self._conn = conn
+        self._flush = flush
 
-    def write(self, direction: Direction, data: str | bytes, *, ts: float | None = None) -> None:
-        """Record one frame: ``send`` from the client, ``recv`` to it; ``ts`` defaults to now."""
-        self._stream.write(capture_record(direction, data, ts=ts, conn=self._conn) + "\n")
+    @property
+    def conn(self) -> str | int | None:
+        """The ``conn`` written on lines that do not name their own."""
+        return self._conn
+
+    def write(
+        self,
+        direction: Direction,
+        data: str | bytes,
+        *,
+        ts: float | None = None,
+        conn: str | int | None = None,
+    ) -> None:
+        """Record one frame: ``send`` from the client, ``recv`` to it; ``ts`` defaults to now.
+
+        ``conn`` overrides the writer's own connection id for this line.
+        """
+        line = capture_record(direction, data, ts=ts, conn=self._conn if conn is None else conn)
+        self._stream.write(line + "\n")
+        if self._flush:
+            self._stream.flush()

@@ -156,7 +156,7 @@ class ClientProtocol:
         step = self.conversation.observe(Role.SERVER, _TYPE_OF[type(message)], message.__dict__)
         if step.in_response:
             if isinstance(message, MsgError):
-                failed = AgentException(message.code, message.details)
+                failed = AgentException(message.code, message.details, server_error=message)
                 # v1.1 hands ERROR to the callback too, even when it ends a response.
                 return Received(message, step, failed, True, True, True)
             return Received(message, step, None, True, step.ends_response)

@@ -8,11 +8,17 @@
         └── AgentBusyException       the chat, or this connection, is busy
 
 An :class:`AgentException` may also say how the connection ended
-(``close_code``, ``close_reason``) or how the handshake was refused
-(``http_status``, ``http_body``); these are ``None`` when they do not apply.
+(``close_code``, ``close_reason``), how the handshake was refused
+(``http_status``, ``http_body``), or which ``ERROR`` message of the server it
+reports (``server_error``); these are ``None`` when they do not apply.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lambda_agent_api.messages import MsgError
 
 __all__ = ["AgentBusyException", "AgentException", "CaptureError", "LambdaAgentApiError"]
 
@@ -39,7 +45,9 @@ class AgentException(LambdaAgentApiError):
     ``close_code`` and ``close_reason`` are the WebSocket close code and reason
     when the connection ended (1006 when it dropped without a close frame);
     ``http_status`` and ``http_body`` are the server's answer when it refused
-    the handshake.
+    the handshake. ``server_error`` is the server's ``ERROR`` message when the
+    exception reports one (the very object the client's callback is given too),
+    so that a server's ``TIMEOUT`` is told apart from the client's own.
     """
 
     def __init__(
@@ -51,6 +59,7 @@ class AgentException(LambdaAgentApiError):
         close_reason: str | None = None,
         http_status: int | None = None,
         http_body: str | None = None,
+        server_error: MsgError | None = None,
     ) -> None:
         super().__init__(code, details)
         self.code = code
@@ -59,6 +68,7 @@ class AgentException(LambdaAgentApiError):
         self.close_reason = close_reason
         self.http_status = http_status
         self.http_body = http_body
+        self.server_error = server_error
 
     def __str__(self) -> str:
         return f"{self.code}: {self.details}"

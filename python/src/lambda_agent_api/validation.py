@@ -63,6 +63,7 @@ __all__ = [
     "ValidationResult",
     "explain",
     "validate",
+    "workspace_path_problem",
 ]
 
 WORKSPACE_PATHS: Final[Mapping[str, tuple[str, bool]]] = {
@@ -512,6 +513,11 @@ def _unsafe_paths(frame: Frame, type_: str, fields: Mapping[str, Any]) -> list[D
             pointer = _pointer([name] if index is None else [name, index])
             found.append(_at(frame, "W003", f"{name} {_show(path)} {reason}", type_, pointer))
     return found
+
+
+def workspace_path_problem(path: str) -> str | None:
+    """Say what is unsafe about a path meant to be relative to ``/workspace`` (W003), or None."""
+    return _path_problem(path)
 
 
 def _path_problem(path: str) -> str | None:

@@ -15,7 +15,9 @@ from types import ModuleType
 
 from lambda_agent_api import __version__
 from lambda_agent_api.cli import (
+    chat_command,
     mock_server_command,
+    record_command,
     rules_command,
     schema_command,
     validate_command,
@@ -30,7 +32,14 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 """The command could not do its job: bad arguments, unreadable input, an internal error."""
 
-COMMANDS: list[ModuleType] = [validate_command, rules_command, schema_command, mock_server_command]
+COMMANDS: list[ModuleType] = [
+    validate_command,
+    rules_command,
+    schema_command,
+    mock_server_command,
+    record_command,
+    chat_command,
+]
 """Every subcommand's module, in the order ``--help`` lists them."""
 
 

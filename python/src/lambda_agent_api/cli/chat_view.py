@@ -1,0 +1,172 @@
+"""How ``lambda-agent-api chat`` shows the agent's messages: for people, or as JSON Lines.
+
+:class:`TextView` streams the answer's text as it arrives and puts everything
+else on lines of its own, marked: ``[tool NAME]`` and its arguments as they
+stream, ``[result NAME]``, ``[update]``, ``[file]``, ``[error CODE]``, and the
+tokens used at the end. Text from a sub-agent (a ``source`` other than
+``main``) is marked with its source. :class:`JsonView` prints every message
+as one line of JSON, as the server sent it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final, Protocol, TextIO
+
+from lambda_agent_api.cli.console import BLUE, CYAN, DIM, GREEN, RED, YELLOW, Style
+from lambda_agent_api.client_protocol import UnknownMessage
+from lambda_agent_api.messages import (
+    MsgError,
+    MsgEventCustomUpdate,
+    MsgEventEnd,
+    MsgEventSendFile,
+    MsgEventTextChunk,
+    MsgEventToolCallChunk,
+    MsgEventToolResult,
+    MsgGracefulDisconnect,
+    MsgStatus,
+    ServerMessageUnion,
+)
+
+__all__ = ["MAX_RESULT_CHARS", "JsonView", "TextView", "View"]
+
+MAX_RESULT_CHARS: Final = 2000
+"""A tool result or an update longer than this is cut, saying how much was left out."""
+
+_MAIN: Final = "main"
+
+
+class View(Protocol):
+    """Shows messages from the agent, and the chat's own notes."""
+
+    def message(self, message: ServerMessageUnion | UnknownMessage) -> None:
+        """Show one message from the server."""
+
+    def finish_line(self) -> None:
+        """End the line being written, if any, before something else is printed."""
+
+
+class TextView:
+    """For people: text streams as it comes, everything else is marked on its own line."""
+
+    def __init__(self, out: TextIO, style: Style) -> None:
+        self._out = out
+        self._style = style
+        self._fresh = True  # at the start of a line
+        self._mode: tuple[str, str] | None = None  # ("text" | "tool", source) being written
+        self._tools: dict[str, str | None] = {}  # the last tool named by each source
+
+    def message(self, message: ServerMessageUnion | UnknownMessage) -> None:
+        """Show one message from the server."""
+        style = self._style
+        if isinstance(message, MsgEventTextChunk):
+            self._text(message.text, message.source)
+        elif isinstance(message, MsgEventToolCallChunk):
+            self._tool_chunk(message)
+        elif isinstance(message, MsgEventToolResult):
+            label = _label("result", message.tool_name, message.source)
+            self._line(style(label, CYAN), _shorten(_json(message.result)))
+        elif isinstance(message, MsgEventCustomUpdate):
+            label = _label("update", None, message.source)
+            self._line(style(label, YELLOW), _shorten(_json(message.payload)))
+        elif isinstance(message, MsgEventSendFile):
+            self._line(style("[file]", GREEN), message.path)
+        elif isinstance(message, MsgEventEnd):
+            tokens = message.tokens_used
+            self._line(style(f"[done: {tokens} token{'' if tokens == 1 else 's'} used]", DIM))
+        elif isinstance(message, MsgError):
+            self.error(message.code, message.details)
+        elif isinstance(message, MsgGracefulDisconnect):
+            self._line(style("[the agent is shutting down: GRACEFUL_DISCONNECT]", YELLOW))
+        elif isinstance(message, MsgStatus):
+            self._line(style("[status]", DIM))
+        else:
+            data = _shorten(_json(message.data))
+            self._line(style(f"[unknown message type {message.type}]", DIM), data)
+
+    def error(self, code: str, details: str) -> None:
+        """Show an error: the server's ``ERROR``, or the client's own."""
+        self._line(self._style(f"[error {code}]", RED), details)
+
+    def note(self, text: str) -> None:
+        """Show a note of the chat itself (connected, attachments...), dimmed."""
+        self._line(self._style(text, DIM))
+
+    def finish_line(self) -> None:
+        """End the line being written, if any."""
+        if not self._fresh:
+            self._write("\n")
+        self._mode = None
+
+    # Inside
+
+    def _text(self, text: str, source: str) -> None:
+        if self._mode != ("text", source):
+            self.finish_line()
+            if source != _MAIN:
+                self._write(self._style(f"[{source}]", BLUE) + " ")
+            self._mode = ("text", source)
+        self._write(text)
+
+    def _tool_chunk(self, chunk: MsgEventToolCallChunk) -> None:
+        source = chunk.source
+        if chunk.tool_name is not None or self._mode != ("tool", source):
+            # A chunk naming a tool starts a call; a nameless one after other
+            # output goes on with the last call of its source.
+            name = chunk.tool_name if chunk.tool_name is not None else self._tools.get(source)
+            self._tools[source] = name
+            self.finish_line()
+            self._write(self._style(_label("tool", name or "?", source), CYAN) + " ")
+            self._mode = ("tool", source)
+        if chunk.args_chunk:
+            self._write(chunk.args_chunk)
+
+    def _line(self, head: str, rest: str = "") -> None:
+        self.finish_line()
+        self._write(f"{head} {rest}".rstrip(" ") + "\n")
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        self._out.write(text)
+        self._out.flush()
+        self._fresh = text.endswith("\n")
+
+
+class JsonView:
+    """For programs: every message from the server as one line of JSON."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def message(self, message: ServerMessageUnion | UnknownMessage) -> None:
+        """Print the message as one line of JSON."""
+        if isinstance(message, UnknownMessage):
+            line = json.dumps(message.data, ensure_ascii=False)
+        else:
+            line = message.model_dump_json()
+        self._out.write(line + "\n")
+        self._out.flush()
+
+    def finish_line(self) -> None:
+        """Nothing to do: every line is whole."""
+
+
+def _label(kind: str, name: str | None, source: str) -> str:
+    parts = [kind] + ([name] if name else []) + ([f"({source})"] if source != _MAIN else [])
+    return f"[{' '.join(parts)}]"
+
+
+def _json(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return repr(value)
+
+
+def _shorten(text: str, limit: int = MAX_RESULT_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"

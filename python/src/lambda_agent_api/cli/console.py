@@ -1,0 +1,95 @@
+"""Terminal helpers shared by the long-running commands (``record``, ``chat``): colour and logs."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+__all__ = [
+    "BLUE",
+    "BOLD",
+    "CYAN",
+    "DIM",
+    "GREEN",
+    "RED",
+    "YELLOW",
+    "Style",
+    "one_line_logs",
+    "os_reason",
+]
+
+BOLD, DIM, RED, GREEN, YELLOW, BLUE, CYAN = "1", "2", "31", "32", "33", "34", "36"
+
+
+class Style:
+    """Wrap text in ANSI styles, or leave it alone when colour is off."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, *codes: str) -> str:
+        """Return ``text`` in the styles ``codes`` (such as :data:`RED`, :data:`BOLD`)."""
+        if not self.color or not codes or not text:
+            return text
+        return f"\x1b[{';'.join(codes)}m{text}\x1b[0m"
+
+    @classmethod
+    def for_stream(cls, choice: str, stream: TextIO) -> Style:
+        """Colour for ``--color always``, or ``auto`` on a terminal without ``NO_COLOR``."""
+        if choice != "auto":
+            return cls(choice == "always")
+        try:
+            tty = stream.isatty()
+        except (AttributeError, ValueError):
+            tty = False
+        return cls(tty and not os.environ.get("NO_COLOR"))
+
+
+class _OneLine(logging.Formatter):
+    """``prefix: message: the exception`` on one line; a traceback is for developers only."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self._prefix = prefix
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"{self._prefix}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            text += f": {type(error).__name__}: {error}"
+        return text.replace("\n", " ")
+
+
+@contextlib.contextmanager
+def one_line_logs(prefix: str, level: int = logging.WARNING) -> Iterator[None]:
+    """While in the block, log records of ``level`` and above go to stderr, one line each.
+
+    The command line must never print a traceback, and the libraries it runs
+    (``websockets``, the client) log some errors with one. The root logger is
+    restored when the block ends.
+    """
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine(prefix))
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(level)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+def os_reason(error: OSError) -> str:
+    """Say why a system call failed in a few words (``Connection refused``), without a repr."""
+    # asyncio's connect errors carry a long strerror ("Connect call failed (...)");
+    # the system's message for the errno is shorter. Name lookups (gaierror)
+    # have negative errnos: their own strerror says it.
+    if error.errno is not None and error.errno > 0:
+        return os.strerror(error.errno)
+    return error.strerror or str(error) or type(error).__name__

@@ -1,0 +1,110 @@
+"""How the chat shows messages: TextView's lines and marks, JsonView's lines."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from lambda_agent_api.cli.chat_view import MAX_RESULT_CHARS, JsonView, TextView
+from lambda_agent_api.cli.console import Style
+from lambda_agent_api.client_protocol import UnknownMessage
+from lambda_agent_api.messages import (
+    MsgError,
+    MsgEventCustomUpdate,
+    MsgEventEnd,
+    MsgEventSendFile,
+    MsgEventTextChunk,
+    MsgEventToolCallChunk,
+    MsgEventToolResult,
+    MsgGracefulDisconnect,
+    MsgStatus,
+    ServerMessageUnion,
+)
+
+
+def shown(*messages: ServerMessageUnion | UnknownMessage, color: bool = False) -> str:
+    out = io.StringIO()
+    view = TextView(out, Style(color))
+    for message in messages:
+        view.message(message)
+    view.finish_line()
+    return out.getvalue()
+
+
+def test_text_streams_on_one_line_and_other_sources_are_marked() -> None:
+    assert shown(
+        MsgEventTextChunk(text="Hello, "),
+        MsgEventTextChunk(text="world."),
+        MsgEventTextChunk(text="sub says", source="tools:summarise"),
+        MsgEventTextChunk(text=" hi", source="tools:summarise"),
+        MsgEventTextChunk(text="Back."),
+        MsgEventEnd(tokens_used=12),
+    ).splitlines() == [
+        "Hello, world.",
+        "[tools:summarise] sub says hi",
+        "Back.",
+        "[done: 12 tokens used]",
+    ]
+
+
+def test_tool_arguments_stream_on_the_line_of_their_call() -> None:
+    assert shown(
+        MsgEventToolCallChunk(tool_name="search", args_chunk='{"q": '),
+        MsgEventToolCallChunk(args_chunk='"x"}'),
+        MsgEventCustomUpdate(payload={"progress": 0.5}),
+        MsgEventToolCallChunk(args_chunk="(more)"),  # goes on after another event
+        MsgEventToolResult(tool_name="search", result=["a", 1]),
+        MsgEventToolCallChunk(tool_name="sub_tool", args_chunk="{}", source="tools:x"),
+        MsgEventToolResult(tool_name="sub_tool", result="plain text", source="tools:x"),
+        MsgEventSendFile(path="out/r.md"),
+    ).splitlines() == [
+        '[tool search] {"q": "x"}',
+        '[update] {"progress": 0.5}',
+        "[tool search] (more)",
+        '[result search] ["a", 1]',
+        "[tool sub_tool (tools:x)] {}",
+        "[result sub_tool (tools:x)] plain text",
+        "[file] out/r.md",
+    ]
+
+
+def test_errors_status_disconnects_and_unknown_types() -> None:
+    assert shown(
+        MsgEventTextChunk(text="half"),
+        MsgError(code="E", details="broke"),
+        MsgStatus(),
+        MsgGracefulDisconnect(),
+        UnknownMessage("AGENT_EVENT_TYPING", {"type": "AGENT_EVENT_TYPING", "who": "agent"}),
+        MsgEventEnd(tokens_used=1),
+    ).splitlines() == [
+        "half",
+        "[error E] broke",
+        "[status]",
+        "[the agent is shutting down: GRACEFUL_DISCONNECT]",
+        '[unknown message type AGENT_EVENT_TYPING] {"type": "AGENT_EVENT_TYPING", "who": "agent"}',
+        "[done: 1 token used]",
+    ]
+
+
+def test_a_long_result_is_cut_saying_how_much_is_left() -> None:
+    text = shown(MsgEventToolResult(tool_name="t", result="x" * (MAX_RESULT_CHARS + 10)))
+    assert text.endswith("x… (10 more characters)\n")
+
+
+def test_colour_marks_the_kinds() -> None:
+    text = shown(
+        MsgEventToolResult(tool_name="t", result=1), MsgError(code="E", details="d"), color=True
+    )
+    assert text == "\x1b[36m[result t]\x1b[0m 1\n\x1b[31m[error E]\x1b[0m d\n"
+
+
+def test_json_view_prints_messages_as_sent() -> None:
+    out = io.StringIO()
+    view = JsonView(out)
+    view.message(MsgEventTextChunk(text="é"))
+    view.message(UnknownMessage("X", {"type": "X", "n": 1}))
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert lines == [
+        {"type": "AGENT_EVENT_TEXT_CHUNK", "text": "é", "source": "main"},
+        {"type": "X", "n": 1},
+    ]
