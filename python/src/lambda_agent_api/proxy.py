@@ -153,12 +153,14 @@ class RecordingProxy:
     Args:
         upstream: the server's base URL, such as ``ws://agent-host:8000/``;
             a path prefix in it goes before every client's path.
-        host, port: where to listen.
+        host: the address to listen on.
+        port: the port to listen on; 0 picks a free one.
         capture: where frames are recorded (give it ``flush=True`` so that a
             crash loses nothing already forwarded); None records nothing.
         observer: told about every connection and frame.
         open_timeout: seconds to wait for the upstream's handshake.
-        ping_interval, ping_timeout: keep-alive on both sides (``None``: none).
+        ping_interval: seconds between keep-alive pings on both sides (``None``: none).
+        ping_timeout: seconds to wait for a pong before closing (``None``: forever).
         close_timeout: seconds to wait for a side to complete a close.
         ssl: a server-side SSL context, to listen on ``wss://``.
         upstream_ssl: an SSL context for a ``wss://`` upstream.
@@ -214,7 +216,7 @@ class RecordingProxy:
         return f"{scheme}://{host}:{self.port}/"
 
     async def start(self) -> None:
-        """Start listening; :attr:`port` is then the port in use.
+        """Start listening; ``port`` is then the port in use.
 
         Raises:
             OSError: the address cannot be listened on.
