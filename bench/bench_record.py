@@ -26,71 +26,30 @@ import re
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import websockets
-from websockets.asyncio.client import connect
+from streaming import (
+    Rate,
+    client_round,
+    raw_connect,
+    raw_round,
+    start_server,
+    stop,
+    until_stdin_closes,
+)
 
 from lambda_agent_api import __version__
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk, parse_server_message
 from lambda_agent_api.proxy import RecordingProxy
-from lambda_agent_api.testing import MockServer, Raw
 
 RESULTS = Path(__file__).parent / "results" / "record.json"
-USER_MESSAGE = '{"type":"USER_MESSAGE","text":"go","attachments":[]}'
-EXPECTED = [0]  # events per response, set by main()
-
-
-async def serve(events: int) -> None:
-    chunks = [Raw(MsgEventTextChunk(text=f"chunk {i} ").model_dump_json()) for i in range(events)]
-    script = [*chunks, Raw(MsgEventEnd(tokens_used=events).model_dump_json())]
-    async with MockServer(script) as server:
-        print(server.port, flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
 
 
 async def forward(upstream: str) -> None:
     async with RecordingProxy(upstream) as proxy:  # no capture, no observer: the hop alone
         print(proxy.base_url, flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until EOF
-
-
-def checked(count: int, seconds: float) -> float:
-    if count != EXPECTED[0]:  # a loop that missed events must not look fast
-        raise SystemExit(f"bench_record: got {count} events, expected {EXPECTED[0]}")
-    return count / seconds
-
-
-async def raw_round(base: str, chat: str) -> float:
-    async with connect(f"{base}v1/agent_ws/{chat}/", max_size=None) as ws:
-        parse_server_message(await ws.recv())
-        start = time.perf_counter()
-        await ws.send(USER_MESSAGE)
-        count = 0
-        async for frame in ws:
-            count += 1
-            if isinstance(parse_server_message(frame), MsgEventEnd):
-                break
-        return checked(count, time.perf_counter() - start)
-
-
-async def client_round(base: str, chat: str, capture: Path | None) -> float:
-    async with AgentApi("bench", base, chat_id=chat, capture=capture) as api:
-        start = time.perf_counter()
-        count = 0
-        async for _ in api.send_message("go"):
-            count += 1
-        return checked(count, time.perf_counter() - start)
-
-
-async def connect_ms(base: str, chat: str) -> float:
-    start = time.perf_counter()
-    async with connect(f"{base}v1/agent_ws/{chat}/") as ws:
-        parse_server_message(await ws.recv())
-        return (time.perf_counter() - start) * 1000
+        await until_stdin_closes()
 
 
 async def start_record(upstream: str, output: Path, *extra: str) -> tuple[object, str]:
@@ -117,31 +76,21 @@ async def start_record(upstream: str, output: Path, *extra: str) -> tuple[object
 
 
 async def alternate(
-    rounds: int, ways: dict[str, Callable[[str], Awaitable[float]]]
+    rounds: int, ways: dict[str, Callable[[str], Awaitable[Rate]]]
 ) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {name: [] for name in ways}
     for name, way in ways.items():  # warm up
         await way(f"warm-{name}")
     for i in range(rounds):
         for name, way in ways.items():  # alternate: drift hits every way alike
-            results[name].append(await way(f"{name}-{i}"))
+            results[name].append((await way(f"{name}-{i}")).per_s)
         print("  round", i + 1, "  ".join(f"{n} {r[-1]:9.0f}" for n, r in results.items()))
     return results
 
 
 async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--serve",
-        "--events",
-        str(args.events),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert server.stdout is not None
-    assert server.stdin is not None
-    direct = f"ws://127.0.0.1:{int((await server.stdout.readline()).decode())}/"
+    server, direct = await start_server(args.events)
+    expected = args.events + 1
     forwarder = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
@@ -160,14 +109,16 @@ async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         proxy = await alternate(
             args.rounds,
             {
-                "direct": lambda chat: raw_round(direct, chat),
-                "forward-only": lambda chat: raw_round(forwarding, chat),
-                "record": lambda chat: raw_round(recording, chat),
-                "record+validate": lambda chat: raw_round(validating, chat),
+                "direct": lambda chat: raw_round(direct, chat, expected),
+                "forward-only": lambda chat: raw_round(forwarding, chat, expected),
+                "record": lambda chat: raw_round(recording, chat, expected),
+                "record+validate": lambda chat: raw_round(validating, chat, expected),
             },
         )
         latency = {
-            name: [await connect_ms(base, f"latency-{name}-{i}") for i in range(args.connects)]
+            name: [
+                await raw_connect(base, f"latency-{name}-{i}") * 1000 for i in range(args.connects)
+            ]
             for name, base in (("direct", direct), ("record", recording))
         }
         print("events/s, AgentApi:")
@@ -175,18 +126,18 @@ async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
         client = await alternate(
             args.rounds,
             {
-                "AgentApi": lambda chat: client_round(direct, chat, None),
-                "AgentApi+capture": lambda chat: client_round(direct, chat, capture),
+                "AgentApi": lambda chat: client_round(direct, chat, expected),
+                "AgentApi+capture": lambda chat: client_round(
+                    direct, chat, expected, capture=capture
+                ),
             },
         )
     finally:
         for process in (recorder, validator):
             process.terminate()  # type: ignore[attr-defined]
             await process.wait()  # type: ignore[attr-defined]
-        forwarder.stdin.close()
-        await forwarder.wait()
-        server.stdin.close()
-        await server.wait()
+        await stop(forwarder)
+        await stop(server)
 
     def median(name: str, table: dict[str, list[float]]) -> float:
         return statistics.median(table[name])
@@ -228,16 +179,11 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=50_000, help="text chunks per response")
     parser.add_argument("--rounds", type=int, default=5, help="responses per way")
     parser.add_argument("--connects", type=int, default=100, help="connections for latency")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--forward", metavar="UPSTREAM", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        asyncio.run(serve(args.events))
-        return 0
     if args.forward:
         asyncio.run(forward(args.forward))
         return 0
-    EXPECTED[0] = args.events + 1
     print(f"bench_record: {args.events + 1} events per response, {args.rounds} rounds")
     with tempfile.TemporaryDirectory() as tmp:
         results = asyncio.run(measure(args, Path(tmp)))
