@@ -13,8 +13,8 @@ import pytest
 from support.fixtures import FIXTURES
 
 from lambda_agent_api.cli import main
+from lambda_agent_api.cli.console import use_color
 from lambda_agent_api.cli.progress import ProgressBar, render
-from lambda_agent_api.cli.validate_command import use_color
 from lambda_agent_api.rules import RULES
 
 ROOT = FIXTURES.parent.parent

@@ -26,11 +26,17 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Final, TextIO
+from typing import Final
 
 from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
 from lambda_agent_api.cli.chat_view import JsonView, TextView
-from lambda_agent_api.cli.console import Style, one_line_logs, os_reason
+from lambda_agent_api.cli.console import (
+    Style,
+    add_color_argument,
+    isatty,
+    one_line_logs,
+    os_reason,
+)
 from lambda_agent_api.cli.line_input import LineReader
 from lambda_agent_api.client_protocol import UnknownMessage
 from lambda_agent_api.messages import MsgError, MsgEventEnd, ServerMessageUnion
@@ -123,12 +129,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="give up on a response after this long without an event (default: wait)",
     )
-    parser.add_argument(
-        "--color",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="colour the output: auto (the default) on a terminal unless NO_COLOR is set",
-    )
+    add_color_argument(parser)
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log what the client does (on stderr)"
     )
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     view: TextView | JsonView
     notes = TextView(sys.stderr, Style.for_stream(args.color, sys.stderr))
     view = JsonView(out) if args.json else TextView(out, Style.for_stream(args.color, out))
-    interactive = args.message is None and _isatty(sys.stdin)
+    interactive = args.message is None and isatty(sys.stdin)
     session = _Session(args, headers, view, notes, interactive)
     with one_line_logs(_PREFIX, logging.INFO if args.verbose else logging.ERROR):
         return asyncio.run(session.run())
@@ -165,13 +166,6 @@ def _headers(lines: Sequence[str]) -> dict[str, str]:
 def _fail(reason: str) -> int:
     print(f"{_PREFIX}: {reason}", file=sys.stderr)
     return EXIT_ERROR
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 class _Stop(Exception):

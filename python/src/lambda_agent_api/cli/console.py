@@ -1,12 +1,13 @@
-"""Terminal helpers shared by the long-running commands (``record``, ``chat``): colour and logs."""
+"""Terminal helpers shared by the commands: colour (``--color``, ``NO_COLOR``) and logs."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TextIO
 
 __all__ = [
@@ -18,8 +19,11 @@ __all__ = [
     "RED",
     "YELLOW",
     "Style",
+    "add_color_argument",
+    "isatty",
     "one_line_logs",
     "os_reason",
+    "use_color",
 ]
 
 BOLD, DIM, RED, GREEN, YELLOW, BLUE, CYAN = "1", "2", "31", "32", "33", "34", "36"
@@ -39,14 +43,36 @@ class Style:
 
     @classmethod
     def for_stream(cls, choice: str, stream: TextIO) -> Style:
-        """Colour for ``--color always``, or ``auto`` on a terminal without ``NO_COLOR``."""
-        if choice != "auto":
-            return cls(choice == "always")
-        try:
-            tty = stream.isatty()
-        except (AttributeError, ValueError):
-            tty = False
-        return cls(tty and not os.environ.get("NO_COLOR"))
+        """Style for ``stream`` as ``--color choice`` says (see :func:`use_color`)."""
+        return cls(use_color(choice, stream))
+
+
+def isatty(stream: TextIO) -> bool:
+    """Return whether ``stream`` is a terminal (False for a closed or fake stream)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color(choice: str, stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
+    """Return whether to colour ``stream``: ``always``, ``never``, or ``auto``.
+
+    ``auto`` colours a terminal, unless the ``NO_COLOR`` environment variable is set.
+    """
+    if choice != "auto":
+        return choice == "always"
+    return isatty(stream) and not environ.get("NO_COLOR")
+
+
+def add_color_argument(parser: argparse.ArgumentParser, what: str = "the output") -> None:
+    """Declare ``--color auto|always|never``, the same for every command."""
+    parser.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help=f"colour {what}: auto (the default) on a terminal unless NO_COLOR is set",
+    )
 
 
 class _OneLine(logging.Formatter):

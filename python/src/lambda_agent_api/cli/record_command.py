@@ -24,6 +24,7 @@ from lambda_agent_api.cli.console import (
     RED,
     YELLOW,
     Style,
+    add_color_argument,
     one_line_logs,
     os_reason,
 )
@@ -82,12 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how long to wait for the upstream server (10)",
     )
-    parser.add_argument(
-        "--color",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="colour the output: auto (the default) on a terminal unless NO_COLOR is set",
-    )
+    add_color_argument(parser)
 
 
 _HOST_PORT = re.compile(r"\A(?:\[(?P<v6>[^\]]+)\]|(?P<host>[^:\[\]]*)):(?P<port>\d{1,5})\Z")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TextIO
 
 from lambda_agent_api.capture import Connection
+from lambda_agent_api.cli.console import BOLD, DIM, GREEN, RED, YELLOW, Style
 from lambda_agent_api.rules import RULES, Severity
 from lambda_agent_api.validation import Diagnostic, Summary
 
@@ -88,20 +89,7 @@ class JsonReporter:
         self._out.write(json.dumps(data, ensure_ascii=False) + "\n")
 
 
-class _Style:
-    """ANSI styles, or nothing when colour is off."""
-
-    def __init__(self, color: bool) -> None:
-        self._color = color
-
-    def __call__(self, text: str, *codes: str) -> str:
-        if not self._color or not codes:
-            return text
-        return f"\x1b[{';'.join(codes)}m{text}\x1b[0m"
-
-
-_BOLD, _DIM, _RED, _YELLOW, _GREEN = "1", "2", "31", "33", "32"
-_SEVERITY_STYLE: Final = {Severity.ERROR: _RED, Severity.WARNING: _YELLOW}
+_SEVERITY_STYLE: Final = {Severity.ERROR: RED, Severity.WARNING: YELLOW}
 
 
 class TextReporter:
@@ -109,7 +97,7 @@ class TextReporter:
 
     def __init__(self, out: TextIO, color: bool = False) -> None:
         self._out = out
-        self._style = _Style(color)
+        self._style = Style(color)
         self._held: dict[Connection, list[Diagnostic]] = {}
         self._count = 0
         self._last: Connection | None = None
@@ -144,12 +132,12 @@ class TextReporter:
         frames = _plural(summary.frames, "frame")
         write(f"Checked {files}: {connections}, {frames}.\n")
         for source, reason in info.unreadable:
-            write(style(f"Could not read {source}: {reason}", _RED, _BOLD) + "\n")
+            write(style(f"Could not read {source}: {reason}", RED, BOLD) + "\n")
         if info.stopped_after is not None:
             write(f"Stopped after {_plural(info.stopped_after, 'error')} (--max-errors).\n")
         if not summary.counts:
             if not info.unreadable:
-                write(style("No problems found.", _GREEN, _BOLD) + "\n")
+                write(style("No problems found.", GREEN, BOLD) + "\n")
             return
         errors = _plural(summary.errors, "error")
         warnings = _plural(summary.warnings, "warning")
@@ -157,28 +145,28 @@ class TextReporter:
         verdict = f"Found {errors} and {warnings}"
         if info.strict and summary.warnings:
             verdict += " (--strict: warnings fail the check)"
-        write(style(verdict + ":", _RED if failed else _YELLOW, _BOLD) + "\n")
+        write(style(verdict + ":", RED if failed else YELLOW, BOLD) + "\n")
         width = max(len(RULES[r].name) for r in summary.counts)
         for rule_id, count in sorted(summary.counts.items()):
             rule = RULES[rule_id]
             name = rule.name.ljust(width)
-            code = style(rule_id, _SEVERITY_STYLE[rule.severity], _BOLD)
-            write(f"  {code}  {name}  {count:>7}  {style(rule.url, _DIM)}\n")
+            code = style(rule_id, _SEVERITY_STYLE[rule.severity], BOLD)
+            write(f"  {code}  {name}  {count:>7}  {style(rule.url, DIM)}\n")
 
     def _header(self, connection: Connection) -> None:
         if self._last is not None:
             self._out.write("\n")
-        self._out.write(self._style(connection.label, _BOLD) + "\n")
+        self._out.write(self._style(connection.label, BOLD) + "\n")
 
     def _line(self, diagnostic: Diagnostic) -> None:
         style = self._style
         rule = diagnostic.rule
         where = "end" if diagnostic.position is None else _short_where(diagnostic)
-        code = style(rule.id, _SEVERITY_STYLE[rule.severity], _BOLD)
+        code = style(rule.id, _SEVERITY_STYLE[rule.severity], BOLD)
         severity = style(rule.severity.value, _SEVERITY_STYLE[rule.severity])
-        extra = f" {style(f'[{diagnostic.pointer}]', _DIM)}" if diagnostic.pointer else ""
+        extra = f" {style(f'[{diagnostic.pointer}]', DIM)}" if diagnostic.pointer else ""
         self._out.write(
-            f"  {style(where + ':', _DIM)} {code} {severity}: {diagnostic.message}{extra}\n"
+            f"  {style(where + ':', DIM)} {code} {severity}: {diagnostic.message}{extra}\n"
         )
 
 

@@ -13,16 +13,17 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import closing
-from typing import BinaryIO, TextIO
+from typing import BinaryIO
 
 from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
+from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
 from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.rules import Severity
 from lambda_agent_api.validation import Checker
 
-__all__ = ["HELP", "NAME", "add_arguments", "run", "use_color"]
+__all__ = ["HELP", "NAME", "add_arguments", "run"]
 
 NAME = "validate"
 HELP = (
@@ -73,24 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="stop after N errors (with --strict, warnings count)",
     )
-    parser.add_argument(
-        "--color",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="colour the text report: auto (the default) on a terminal unless NO_COLOR is set",
-    )
+    add_color_argument(parser, "the text report")
     parser.add_argument(
         "--no-progress",
         action="store_true",
         help="never draw the progress bar (drawn on stderr for long files on a terminal)",
     )
-
-
-def use_color(choice: str, out: TextIO, environ: os._Environ[str] | dict[str, str]) -> bool:
-    """Whether to colour the report: ``always``, ``never``, or on a terminal without NO_COLOR."""
-    if choice != "auto":
-        return choice == "always"
-    return bool(_isatty(out) and not environ.get("NO_COLOR"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         reporter = JsonReporter(out)
     else:
-        reporter = TextReporter(out, use_color(args.color, out, os.environ))
+        reporter = TextReporter(out, use_color(args.color, out))
     format = None if args.input_format == "auto" else CaptureFormat(args.input_format)
     info = RunInfo(strict=args.strict)
     checker = Checker()
@@ -152,7 +141,7 @@ def _unreadable(info: RunInfo, source: str, reason: str) -> None:
 def _with_progress(
     items: Iterator[CaptureItem], stream: BinaryIO, source: str, args: argparse.Namespace
 ) -> Iterator[CaptureItem]:
-    if args.no_progress or not _isatty(sys.stderr):
+    if args.no_progress or not isatty(sys.stderr):
         return items
     try:
         status = os.fstat(stream.fileno())
@@ -161,10 +150,3 @@ def _with_progress(
     if not stat.S_ISREG(status.st_mode) or status.st_size < MIN_BYTES:
         return items
     return ProgressBar(sys.stderr, source, status.st_size, stream.tell).wrap(items)
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
