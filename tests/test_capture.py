@@ -119,7 +119,7 @@ def test_binary_record_is_decoded_from_base64() -> None:
         (b'{"ts": 1e400, "dir": "recv", "data": "{}"}', "not a finite number"),
         (b'{"ts": NaN, "dir": "recv", "data": "{}"}', "not a finite number"),
         (b'{"ts": 1, "dir": "recv", "data": "{}", "conn": 1.5}', '"conn" is a number'),
-        (b'{"ts": 1, "dir": "recv", "data": "{}", "binary": 1}', '"binary" is a number'),
+        (b'{"ts": 1, "dir": "recv", "data": "{}", "binary": 1}', '"binary" is an integer'),
         (b'{"ts": 1, "dir": "recv", "data": "$$", "binary": true}', "not base64"),
         (b'{"ts": 1, "dir": "recv", "da', "cut short"),
     ],

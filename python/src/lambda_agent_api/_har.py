@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import BinaryIO, Final
 
 from lambda_agent_api._json_stream import TOO_LONG, JsonStream, JsonStreamError
+from lambda_agent_api._strict_json import show as _show
 from lambda_agent_api.capture import (
     RECV,
     SEND,
@@ -35,7 +36,6 @@ from lambda_agent_api.capture import (
     ConnectionEnd,
     Direction,
     Frame,
-    _show,
 )
 from lambda_agent_api.exceptions import CaptureError
 
@@ -151,7 +151,7 @@ def _read_message(
         return BadRecord(connection, position, reason, True)
     direction = _DIRECTIONS.get(message_type)
     if direction is None:
-        reason = f'"type" is {_show(message_type)}, not "send" or "receive"'
+        reason = f'"type" is {_show(message_type, 40)}, not "send" or "receive"'
         return BadRecord(connection, position, reason)
     data = fields.get("data")
     if data is TOO_LONG:
@@ -161,7 +161,7 @@ def _read_message(
     opcode = fields.get("opcode", _TEXT)
     ts = _seconds(fields.get("time"))
     if type(opcode) is not int:  # true == 1 in Python, not in a HAR
-        return BadRecord(connection, position, f'"opcode" is {_show(opcode)}, not a number')
+        return BadRecord(connection, position, f'"opcode" is {_show(opcode, 40)}, not a number')
     if opcode == _TEXT:
         return Frame(connection, index, direction, data, False, ts, position)
     if opcode == _BINARY:
@@ -173,7 +173,7 @@ def _read_message(
     if opcode in _CONTROL:
         return None
     return BadRecord(
-        connection, position, f'"opcode" is {_show(opcode)}, not 1 (text) or 2 (binary)'
+        connection, position, f'"opcode" is {_show(opcode, 40)}, not 1 (text) or 2 (binary)'
     )
 
 

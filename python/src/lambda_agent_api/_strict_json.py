@@ -1,4 +1,4 @@
-"""JSON parsing by RFC 8259's rules, where Python's ``json`` module differs.
+"""JSON parsing by RFC 8259's rules, where Python's ``json`` module differs, and JSON in messages.
 
 ``json.loads`` accepts ``NaN`` and ``Infinity``, which are not JSON, and
 refuses integers of more than 4300 digits (Python's limit on turning text
@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from typing import Any, Final
 
-__all__ = ["HugeInt", "loads", "may_hold_a_constant"]
+__all__ = ["HugeInt", "kind", "loads", "may_hold_a_constant", "show"]
 
 _MAX_INT_DIGITS: Final = 4000  # safely below Python's int <-> str limit (4300)
 
@@ -57,3 +57,31 @@ def may_hold_a_constant(data: str | bytes | bytearray) -> bool:
     if isinstance(data, str):
         return "NaN" in data or "Infinity" in data
     return b"NaN" in data or b"Infinity" in data
+
+
+def kind(value: object) -> str:
+    """Name the JSON kind of a parsed value, for a message: "a string", "an integer", ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "an integer" if value.is_integer() else "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def show(value: object, limit: int = 60) -> str:
+    """Return a short JSON rendering of ``value``, safe for any size and depth."""
+    if isinstance(value, str) and len(value) > limit * 4:
+        value = value[: limit * 4]
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        text = repr(value) if isinstance(value, HugeInt) else kind(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

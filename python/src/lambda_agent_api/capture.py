@@ -34,6 +34,8 @@ from typing import IO, Any, BinaryIO, Final, Literal, NamedTuple, TypeAlias
 from pydantic_core import from_json
 
 from lambda_agent_api import _strict_json as strict_json
+from lambda_agent_api._strict_json import kind as _json_kind
+from lambda_agent_api._strict_json import show as _show
 from lambda_agent_api.exceptions import CaptureError
 
 __all__ = [
@@ -445,7 +447,7 @@ def _record_problem(ts: Any, direction: Any, data: Any, conn: Any, binary: Any) 
     if direction != SEND and direction != RECV:
         if direction is None:
             return 'the record has no "dir" (one of "send", "recv")'
-        return f'"dir" is {_show(direction)}, not "send" or "recv"'
+        return f'"dir" is {_show(direction, 40)}, not "send" or "recv"'
     if type(data) is not str:
         if data is None:
             return 'the record has no "data" (the frame\'s text)'
@@ -474,28 +476,6 @@ def _b64decode(data: str) -> bytes:
         return base64.b64decode(data, validate=True)
     except (ValueError, TypeError) as error:
         raise ValueError(str(error)) from error
-
-
-def _json_kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def _show(value: object, limit: int = 40) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (ValueError, TypeError, RecursionError):
-        text = _json_kind(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # Writing

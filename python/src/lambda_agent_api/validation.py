@@ -37,6 +37,8 @@ from typing import Annotated, Any, Final, get_args
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from lambda_agent_api import _strict_json as strict_json
+from lambda_agent_api._strict_json import kind as _json_kind
+from lambda_agent_api._strict_json import show as _show
 from lambda_agent_api.capture import (
     BadRecord,
     CaptureItem,
@@ -560,33 +562,6 @@ def _field_name(parts: Iterable[Any]) -> str:
     for part in parts:
         name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
     return name
-
-
-def _json_kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "an integer" if value.is_integer() else "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
-
-
-def _show(value: object, limit: int = 60) -> str:
-    """Return a short JSON rendering of ``value``, safe for any size and depth."""
-    if isinstance(value, str) and len(value) > limit * 4:
-        value = value[: limit * 4]
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (ValueError, TypeError, RecursionError):
-        text = repr(value) if isinstance(value, strict_json.HugeInt) else _json_kind(value)
-    return _shorten(text, limit)
 
 
 def _shorten(text: str, limit: int) -> str:
