@@ -3,7 +3,11 @@
 - ``python/src/lambda_agent_api/_models.py``: pydantic v2 models, written by
   datamodel-code-generator from a bundle of the schema files;
 - ``python/src/lambda_agent_api/_schemas.json``: the schema files themselves,
-  shipped inside the package so that it validates without this repository.
+  shipped inside the package so that it validates without this repository;
+- ``python/src/lambda_agent_api/_schema_bundle.json``: all of them as one
+  document (``lambda-agent-api schema --bundle``), the bundle code generators read;
+- ``python/src/lambda_agent_api/_asyncapi.yaml``: the folder's AsyncAPI
+  document (``lambda-agent-api schema asyncapi``).
 """
 
 from __future__ import annotations
@@ -17,9 +21,18 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
-from common import LATEST, PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
+from common import (
+    LATEST,
+    PACKAGE_DIR,
+    Schemas,
+    bundle_schemas,
+    header,
+    message_tag,
+    require_versions,
+    resolve,
+    ruff,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -62,30 +75,50 @@ DATAMODEL_CODEGEN_OPTIONS = [
 
 
 def messages(schemas: Schemas) -> Iterator[tuple[str, str, str]]:
-    """Yield (class name, enum class name, type value) for every message schema."""
-    by_id = {doc["$id"]: doc for doc in schemas.values()}
-    for doc in schemas.values():
-        type_property = doc.get("properties", {}).get("type")
-        if type_property is None:
+    """Yield (class name, enum class name, type value) for every message schema.
+
+    A message's ``type`` is a plain ``const`` in the schema; its enum is the
+    ``message_type.json`` beside it (``EServerMessage`` for ``server/``), which
+    must list the value. The models type ``type`` as that enum's member, as v1.1 did.
+    """
+    for path, doc in schemas.items():
+        tag = message_tag(doc)
+        if tag is None:
             continue
-        enum_ref, const = type_property["allOf"]
-        enum_doc = by_id[urljoin(doc["$id"], enum_ref["$ref"])]
-        yield doc["title"], enum_doc["title"], const["const"]
+        enum_path = resolve(path, "message_type.json")
+        enum_doc = schemas.get(enum_path)
+        if enum_doc is None or tag not in enum_doc.get("enum", []):
+            raise SystemExit(f"codegen: {path}: type {tag!r} is not in {enum_path}")
+        yield doc["title"], enum_doc["title"], tag
 
 
-def integer_overrides(bundled: dict[str, Any]) -> dict[str, str]:
-    """Map every integer property to JsonInteger, as ``Class.field`` overrides."""
+ANY_JSON_VALUE = [{"type": t} for t in ("string", "number", "boolean", "object", "array", "null")]
+"""How the schema types a property that may hold any JSON value (a tool's ``result``)."""
+
+
+def type_overrides(bundled: dict[str, Any]) -> dict[str, str]:
+    """Map every integer property to JsonInteger, and every any-JSON property to ``Any``.
+
+    The schema spells "any JSON value" as ``anyOf`` the six JSON types, so that
+    generators in other languages type it (json-schema-to-typescript would type
+    an untyped property as an object); pydantic would turn that into a union
+    that converts 3 into 3.0, so the model keeps v1.1's ``Any``.
+    """
     overrides = {}
     for title, definition in bundled["$defs"].items():
         for name, prop in definition.get("properties", {}).items():
             if prop.get("type") == "integer":
                 overrides[f"{title}.{name}"] = JSON_INTEGER
+            elif prop.get("anyOf") == ANY_JSON_VALUE:
+                overrides[f"{title}.{name}"] = "typing.Any"
     # An integer anywhere else (array items, nested objects) would keep pydantic's
     # lax int: fail here rather than generate a model that disagrees with the schema.
-    found = json.dumps(bundled).count('"type": "integer"')
+    text = json.dumps(bundled)
+    found = text.count('"type": "integer"') + text.count(json.dumps(ANY_JSON_VALUE))
     if found != len(overrides):
         raise SystemExit(
-            "codegen: an integer outside a message's top-level properties is not supported"
+            "codegen: an integer or any-JSON value outside a message's top-level "
+            "properties is not supported"
         )
     return overrides
 
@@ -153,7 +186,7 @@ def patch_type_fields(code: str, schemas: Schemas) -> str:
 def generate_models(schemas: Schemas) -> str:
     """Generate ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
     bundled = bundle_schemas(schemas)
-    code = run_datamodel_codegen(bundled, integer_overrides(bundled))
+    code = run_datamodel_codegen(bundled, type_overrides(bundled))
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
@@ -170,10 +203,30 @@ def generate_schema_data(schemas: Schemas) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+SITE_SCHEMA = "https://agent-api.lambda.coredump.ru/schema/"
+"""Where the docs site publishes schema/ (tools/docs/hooks.py): one folder per version."""
+
+
+def generate_bundle(schemas: Schemas) -> str:
+    """Generate ``_schema_bundle.json``: the bundle, with the ``$id`` the site publishes it at."""
+    bundled = bundle_schemas(schemas, base_uri=f"{SITE_SCHEMA}{LATEST}/")
+    return json.dumps(bundled, indent=2, ensure_ascii=False) + "\n"
+
+
+def generate_asyncapi(schema_dir: Path) -> dict[Path, str]:
+    """Generate ``_asyncapi.yaml``: the schema folder's AsyncAPI document, as it is."""
+    source = schema_dir / "asyncapi.yaml"
+    text = source.read_text(encoding="utf-8")
+    note = header(f"schema/{LATEST}/asyncapi.yaml")
+    # Its payload $refs are relative to the schema folder, as on the site.
+    return {PACKAGE_DIR / "_asyncapi.yaml": note + text}
+
+
 def generate(schemas: Schemas) -> dict[Path, str]:
     """Return the Python package's generated files: output path -> content."""
     require_versions(PINNED)
     return {
         PACKAGE_DIR / "_models.py": generate_models(schemas),
         PACKAGE_DIR / "_schemas.json": generate_schema_data(schemas),
+        PACKAGE_DIR / "_schema_bundle.json": generate_bundle(schemas),
     }
