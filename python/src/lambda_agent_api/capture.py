@@ -37,6 +37,13 @@ from lambda_agent_api import _strict_json as strict_json
 from lambda_agent_api._strict_json import kind as _json_kind
 from lambda_agent_api._strict_json import show as _show
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.limits import (
+    MAX_DEPTH,
+    MAX_KEY_CHARS,
+    MAX_NUMBER_DIGITS,
+    MAX_RECORD_BYTES,
+    NumberTooLong,
+)
 
 __all__ = [
     "MAX_RECORD_BYTES",
@@ -61,9 +68,6 @@ SEND: Final[Direction] = "send"
 """The client sent the frame (to the server)."""
 RECV: Final[Direction] = "recv"
 """The client received the frame (from the server)."""
-
-MAX_RECORD_BYTES: Final = 128 * 1024 * 1024
-"""The longest line or HAR value read whole; a longer record is reported and skipped."""
 
 _SNIFF_BYTES: Final = 64 * 1024
 
@@ -223,6 +227,9 @@ def read_capture(
     format: CaptureFormat | None = None,
     *,
     max_record_bytes: int = MAX_RECORD_BYTES,
+    max_number_digits: int = MAX_NUMBER_DIGITS,
+    max_key_chars: int = MAX_KEY_CHARS,
+    max_depth: int = MAX_DEPTH,
 ) -> Iterator[CaptureItem]:
     """Read a capture from a binary stream; return an iterator over its items.
 
@@ -230,6 +237,12 @@ def read_capture(
     ``format`` is detected from the name and the first line when None (this
     reads the first line at once). Every connection that yielded a frame ends
     with a :class:`ConnectionEnd`.
+
+    The limits (see :mod:`lambda_agent_api.limits`): a record longer than
+    ``max_record_bytes`` is reported and skipped as it is read; a record with an
+    integer of more than ``max_number_digits`` digits is reported, never
+    converted; a HAR's keys longer than ``max_key_chars`` are skipped, and its
+    skipped values are bracket-checked down to ``max_depth`` levels.
 
     Raises:
         CaptureError: reading failed, or (while iterating) the input cannot be
@@ -246,8 +259,16 @@ def read_capture(
     if format is CaptureFormat.HAR:
         from lambda_agent_api._har import read_har
 
-        return read_har(stream, source, head, max_record_bytes)
-    return _read_lines(stream, source, format, head, max_record_bytes)
+        return read_har(
+            stream,
+            source,
+            head,
+            max_record_bytes,
+            max_number_digits=max_number_digits,
+            max_key_chars=max_key_chars,
+            max_depth=max_depth,
+        )
+    return _read_lines(stream, source, format, head, max_record_bytes, max_number_digits)
 
 
 # JSON Lines
@@ -318,10 +339,11 @@ def _read_lines(
     format: CaptureFormat,
     head: bytes,
     limit: int,
+    max_number_digits: int,
 ) -> Iterator[CaptureItem]:
     if format is CaptureFormat.MESSAGES:
         return _read_messages(stream, source, head, limit)
-    return _read_records(stream, source, head, limit)
+    return _read_records(stream, source, head, limit, max_number_digits)
 
 
 def _read_messages(stream: BinaryIO, source: str, head: bytes, limit: int) -> Iterator[CaptureItem]:
@@ -343,7 +365,9 @@ def _read_messages(stream: BinaryIO, source: str, head: bytes, limit: int) -> It
         yield ConnectionEnd(connection)
 
 
-def _read_records(stream: BinaryIO, source: str, head: bytes, limit: int) -> Iterator[CaptureItem]:
+def _read_records(
+    stream: BinaryIO, source: str, head: bytes, limit: int, max_number_digits: int
+) -> Iterator[CaptureItem]:
     default = Connection(source, CaptureFormat.JSONL)
     # Each connection's Connection and how many frames it has had so far.
     states: dict[str | None, list[Any]] = {}
@@ -376,7 +400,14 @@ def _read_records(stream: BinaryIO, source: str, head: bytes, limit: int) -> Ite
                     fast = False
             binary = False
             if not fast:
-                checked = _record(line, number, terminated or line is not lines[-1], default, limit)
+                checked = _record(
+                    line,
+                    number,
+                    terminated or line is not lines[-1],
+                    default,
+                    limit,
+                    max_number_digits,
+                )
                 if checked is None:
                     continue
                 if isinstance(checked, BadRecord):
@@ -395,7 +426,12 @@ def _read_records(stream: BinaryIO, source: str, head: bytes, limit: int) -> Ite
 
 
 def _record(
-    line: bytes | None, number: int, terminated: bool, default: Connection, limit: int
+    line: bytes | None,
+    number: int,
+    terminated: bool,
+    default: Connection,
+    limit: int,
+    max_number_digits: int,
 ) -> BadRecord | tuple[str | None, Direction, str | bytes, bool, float] | None:
     """Check a record the fast path passed over: None (a blank line), a BadRecord, or its fields."""
     if line is None:
@@ -405,7 +441,7 @@ def _record(
     try:
         record = from_json(line)
     except ValueError:
-        record = _parse_record(line, terminated)
+        record = _parse_record(line, terminated, max_number_digits)
         if isinstance(record, str):
             return BadRecord(default, number, record)
     if type(record) is not dict:
@@ -428,13 +464,15 @@ def _record(
     return key, direction, frame, binary, float(ts)
 
 
-def _parse_record(line: bytes, terminated: bool) -> Any:
+def _parse_record(line: bytes, terminated: bool, max_number_digits: int) -> Any:
     """Parse a line pydantic-core refused; return the value, or a sentence saying why not."""
     # Keep invalid UTF-8 (as lone surrogates) rather than reject the line: the
     # frame it carries is then reported as not UTF-8, which is more precise.
     text = line.decode("utf-8", "surrogateescape")
     try:
-        return strict_json.loads(text)
+        return strict_json.loads(text, max_number_digits=max_number_digits)
+    except NumberTooLong as error:
+        return f"the record holds {error}"
     except ValueError as error:
         reason = str(error)
         if not terminated:

@@ -8,6 +8,7 @@ import signal
 import sys
 from contextlib import suppress
 
+from lambda_agent_api.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.testing.demo import HELP as DEMO_HELP
 from lambda_agent_api.testing.demo import demo_script
 from lambda_agent_api.testing.server import MockServer
@@ -30,6 +31,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="how a second client of a held chat is refused: HTTP 403 during the handshake "
         "(handshake, as a Starlette server does) or a 1008 close with a reason (close)",
     )
+    parser.add_argument(
+        "--max-frame-bytes",
+        type=_positive,
+        default=MAX_FRAME_BYTES,
+        metavar="N",
+        help=f"close a client that sends a larger frame with 1009 ({MAX_FRAME_BYTES})",
+    )
+    parser.add_argument(
+        "--max-number-digits",
+        type=_positive,
+        default=MAX_NUMBER_DIGITS,
+        metavar="N",
+        help="refuse a frame holding an integer of more digits, before converting it "
+        f"({MAX_NUMBER_DIGITS})",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,6 +74,8 @@ async def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         path_prefix=args.path_prefix,
         busy=args.busy,
+        max_size=args.max_frame_bytes,
+        max_number_digits=args.max_number_digits,
     )
     await server.start()
     stop = asyncio.Event()
