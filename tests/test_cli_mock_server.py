@@ -67,7 +67,7 @@ async def test_a_port_in_use_is_exit_2_with_a_reason(capsys: pytest.CaptureFixtu
     [
         ("progress", ["AGENT_EVENT_CUSTOM_UPDATE"] * 4 + ["AGENT_EVENT_TEXT_CHUNK"]),
         ("file", ["AGENT_EVENT_SEND_FILE", "AGENT_EVENT_TEXT_CHUNK"]),
-        ("bye", ["GRACEFUL_DISCONNECT"]),
+        ("bye", ["AGENT_EVENT_TEXT_CHUNK", "AGENT_EVENT_END", "GRACEFUL_DISCONNECT"]),
     ],
 )
 def test_the_demo_script_answers_by_keyword(text: str, types: list[str]) -> None:

@@ -17,6 +17,7 @@ from lambda_agent_api import __version__
 from lambda_agent_api.cli import (
     chat_command,
     mock_server_command,
+    probe_command,
     record_command,
     rules_command,
     schema_command,
@@ -39,6 +40,7 @@ COMMANDS: list[ModuleType] = [
     mock_server_command,
     record_command,
     chat_command,
+    probe_command,
 ]
 """Every subcommand's module, in the order ``--help`` lists them."""
 
