@@ -36,7 +36,6 @@ def check_wheel(path: Path) -> list[str]:
             [
                 "lambda_agent_api/__init__.py",
                 "lambda_agent_api/py.typed",
-                "lambda_agent_api/_schemas.json",
                 f"{dist_info}/licenses/LICENSE",
                 f"{dist_info}/METADATA",
                 f"{dist_info}/entry_points.txt",
@@ -46,6 +45,8 @@ def check_wheel(path: Path) -> list[str]:
             shipped = wheel.read(f"{dist_info}/licenses/LICENSE").decode("utf-8")
             if shipped != LICENSE:
                 problems.append("its LICENSE differs from the repository's")
+        if not any(n.startswith("lambda_agent_api/") and n.endswith(".json") for n in names):
+            problems.append("no schema files (lambda_agent_api/**/*.json)")
         metadata = HeaderParser().parsestr(wheel.read(f"{dist_info}/METADATA").decode("utf-8"))
     if metadata.get("License-Expression") != "MIT":
         problems.append(f"License-Expression is {metadata.get('License-Expression')!r}")
@@ -63,17 +64,13 @@ def check_sdist(path: Path) -> list[str]:
     with tarfile.open(path) as sdist:
         top = sdist.getnames()[0].split("/")[0]
         names = [name.removeprefix(f"{top}/") for name in sdist.getnames()]
-    return _missing(
+    problems = _missing(
         names,
-        [
-            "LICENSE",
-            "README.md",
-            "pyproject.toml",
-            "PKG-INFO",
-            "src/lambda_agent_api/py.typed",
-            "src/lambda_agent_api/_schemas.json",
-        ],
+        ["LICENSE", "README.md", "pyproject.toml", "PKG-INFO", "src/lambda_agent_api/py.typed"],
     )
+    if not any(n.startswith("src/lambda_agent_api/") and n.endswith(".json") for n in names):
+        problems.append("no schema files (src/lambda_agent_api/**/*.json)")
+    return problems
 
 
 def check_npm_tarball(path: Path) -> list[str]:
