@@ -48,7 +48,7 @@ FAST: dict[str, Any] = {
     "timeout": 5.0,
     "reply_timeout": 5.0,
     "idle": 0.1,
-    "settle": 0.05,
+    "settle": 0.0,
 }
 
 
@@ -370,3 +370,26 @@ async def test_the_library_call_for_pytest_users() -> None:
     assert report.chat_prefix == "ci"
     assert report.result("tool-call-json").status is Status.PASSED
     assert {request.path for request in server.requests} >= {"/v1/agent_ws/ci-handshake/"}
+
+
+async def test_the_probe_never_follows_a_redirect_elsewhere() -> None:
+    async def redirect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            location = f"{elsewhere.base_url}v1/agent_ws/0/"
+            writer.write(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\n\r\n".encode())
+            await writer.drain()
+        finally:
+            writer.close()
+
+    async with MockServer() as elsewhere:
+        tcp = await asyncio.start_server(redirect, "127.0.0.1", 0)
+        port = tcp.sockets[0].getsockname()[1]
+        try:
+            report = await probe(f"ws://127.0.0.1:{port}/")
+        finally:
+            tcp.close()
+            await tcp.wait_closed()
+    assert elsewhere.requests == []
+    assert failed(report) == {"handshake-path"}
+    assert "302 (a redirect to" in report.result("handshake-path").failures[0].message
