@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -88,8 +89,10 @@ def test_every_help_ends_with_its_exit_codes(capsys: pytest.CaptureFixture[str])
         with pytest.raises(SystemExit):
             main([*args, "--help"])
         out = capsys.readouterr().out
-        assert "\nexit codes:\n  0  " in out, args
-        assert "\n  2  " in out, args
+        assert "\nexit codes:" in out, args
+        codes = out.split("\nexit codes:", 1)[1]
+        assert re.search(r"\s0 ", codes), args
+        assert re.search(r"\s2 ", codes), args
 
 
 def test_dash_capital_v_is_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,6 +18,7 @@ from lambda_agent_api.cli import (
     chat_command,
     completion_command,
     mock_server_command,
+    probe_command,
     record_command,
     rules_command,
     schema_command,
@@ -40,6 +41,7 @@ COMMANDS: list[ModuleType] = [
     mock_server_command,
     record_command,
     chat_command,
+    probe_command,
     completion_command,
 ]
 """Every subcommand's module, in the order ``--help`` lists them."""

@@ -12,8 +12,12 @@
 A script is a list of actions (server messages, and :class:`Raw`,
 :class:`Binary`, :class:`Drop`, :class:`Freeze`, :class:`Close` to misbehave on demand) or a
 function of the user's message that returns one. See ``docs/python/testing.md``.
+
+:func:`probe` tests the other side: it scores a live agent server against the protocol
+(``docs/python/probe.md``).
 """
 
+from lambda_agent_api.probe.runner import probe
 from lambda_agent_api.testing.actions import (
     Action,
     Binary,
@@ -38,6 +42,7 @@ __all__ = [
     "Raw",
     "Script",
     "echo_script",
+    "probe",
     "text_reply",
     "tool_call",
 ]
