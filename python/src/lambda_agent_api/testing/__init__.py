@@ -28,6 +28,7 @@ from lambda_agent_api.testing.actions import (
     text_reply,
     tool_call,
 )
+from lambda_agent_api.testing.replay import Difference, ReplayServer, load_recording
 from lambda_agent_api.testing.server import BusyShape, ChatFinding, MockServer, Script, echo_script
 
 __all__ = [
@@ -36,12 +37,15 @@ __all__ = [
     "BusyShape",
     "ChatFinding",
     "Close",
+    "Difference",
     "Drop",
     "Freeze",
     "MockServer",
     "Raw",
+    "ReplayServer",
     "Script",
     "echo_script",
+    "load_recording",
     "probe",
     "text_reply",
     "tool_call",

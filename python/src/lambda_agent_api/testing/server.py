@@ -21,7 +21,7 @@ import ssl as ssl_module
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TypeAlias
 from urllib.parse import unquote
 
 from pydantic import BaseModel, ValidationError
@@ -50,6 +50,11 @@ from lambda_agent_api.testing.actions import (
     text_reply,
 )
 from lambda_agent_api.transitions import Role
+
+if TYPE_CHECKING:
+    import os
+
+    from lambda_agent_api.testing.replay import ReplayServer
 
 __all__ = ["BusyShape", "ChatFinding", "MockServer", "Script", "echo_script"]
 
@@ -165,6 +170,31 @@ class MockServer:
         self._sessions: dict[str, _Session] = {}
         self._server: Server | None = None
         self._ended = asyncio.Condition()
+
+    @classmethod
+    def from_capture(
+        cls,
+        capture: str | os.PathLike[str] | BinaryIO,
+        *,
+        strict: bool = False,
+        speed: float = 1.0,
+        redact: Sequence[str] = (),
+        **options: Any,
+    ) -> ReplayServer:
+        """Return a server that replays the server side of a capture (JSON Lines or HAR).
+
+        Client connections are matched to the recorded ones in order; see
+        :class:`~lambda_agent_api.testing.replay.ReplayServer` for ``strict``,
+        ``speed`` (1: the recorded timing, 0: as fast as possible), ``redact``
+        and the other options.
+
+        Raises:
+            ReplayError: the capture cannot be read, or holds no frame.
+        """
+        from lambda_agent_api.testing.replay import ReplayServer, load_recording
+
+        connections = load_recording(capture, redact=redact)
+        return ReplayServer(connections, strict=strict, speed=speed, redact=redact, **options)
 
     # Running
 
