@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from contextlib import suppress
 from pathlib import Path
 
+from lambda_agent_api.cli.arguments import port
+from lambda_agent_api.cli.console import one_line_logs
 from lambda_agent_api.exceptions import ReplayError
+from lambda_agent_api.testing import server as server_module
 from lambda_agent_api.testing.demo import HELP as DEMO_HELP
 from lambda_agent_api.testing.demo import demo_script
 from lambda_agent_api.testing.replay import (
@@ -25,14 +29,25 @@ from lambda_agent_api.testing.replay import (
 )
 from lambda_agent_api.testing.server import MockServer
 
+__all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "banner", "run"]
+
 NAME = "mock-server"
 HELP = "run a local agent server that speaks the protocol, with a demo script (for trying clients)"
+EXIT_CODES = """\
+exit codes:
+  0  stopped with Ctrl-C or SIGTERM, or a replay is over
+  1  --replay --strict: a client sent other than the capture
+  2  bad arguments, an unreadable capture, or the address cannot be listened on"""
+_PREFIX = f"lambda-agent-api {NAME}"
+_EXAMPLE_CHAT = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port; 0 picks a free one (8000)")
+    parser.add_argument(
+        "--port", type=port, default=8000, help="port, 0 to 65535; 0 picks a free one (8000)"
+    )
     parser.add_argument(
         "--path-prefix", default="", help="a path before /v1/agent_ws/, such as /api"
     )
@@ -42,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="handshake",
         help="how a second client of a held chat is refused: HTTP 403 during the handshake "
         "(handshake, as a Starlette server does) or a 1008 close with a reason (close)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="do not log connections, refusals and closes (on stderr)",
     )
     replay = parser.add_argument_group("replaying a capture")
     replay.add_argument(
@@ -91,13 +112,33 @@ def _speed(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted (Ctrl-C) or terminated, or until a replay is over."""
+    server_logger = logging.getLogger(server_module.__name__)
+    old_level = server_logger.level
+    server_logger.setLevel(logging.WARNING if args.quiet else logging.INFO)
     try:
-        if args.replay is not None:
-            return asyncio.run(_replay(args))
-        return asyncio.run(_serve(args))
+        with one_line_logs(_PREFIX, logging.WARNING):
+            if args.replay is not None:
+                return asyncio.run(_replay(args))
+            return asyncio.run(_serve(args))
     except OSError as error:
-        print(f"lambda-agent-api mock-server: cannot listen: {error}", file=sys.stderr)
+        print(f"{_PREFIX}: cannot listen: {error}", file=sys.stderr)
         return 2
+    finally:
+        server_logger.setLevel(old_level)
+
+
+def banner(server: MockServer) -> list[str]:
+    """Return what the command prints once it listens: where, and how to try it."""
+    base = server.base_url
+    return [
+        f"mock agent server listening on {base}",
+        f"  each chat has its own URL, such as {server.url(_EXAMPLE_CHAT)} (any chat id works)",
+        f"  try it:  lambda-agent-api chat {base} --chat-id {_EXAMPLE_CHAT}",
+        f"  {DEMO_HELP}",
+        "  'bye' ends its answer, then says GRACEFUL_DISCONNECT (between responses, as rule",
+        "  P006 wants): the client is then expected to disconnect",
+        "  Ctrl-C to stop",
+    ]
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -155,7 +196,10 @@ async def _replay(args: argparse.Namespace) -> int:
         f"replaying {count} connection{_s(count)} of {args.replay} on {server.base_url}",
         flush=True,
     )
-    print(f"  chats at {server.base_url}v1/agent_ws/{{chat_id}}/; Ctrl-C to stop", flush=True)
+    print(
+        f"  each chat has its own URL, such as {server.url(_EXAMPLE_CHAT)}; Ctrl-C to stop",
+        flush=True,
+    )
     finished = asyncio.ensure_future(server.finished())
     stopped = asyncio.ensure_future(stop.wait())
     try:
@@ -187,9 +231,7 @@ async def _serve(args: argparse.Namespace) -> int:
     await server.start()
     stop = asyncio.Event()
     _stop_on_signals(stop)
-    print(f"mock agent server listening on {server.base_url}", flush=True)
-    print(f"  chats at {server.base_url}v1/agent_ws/{{chat_id}}/", flush=True)
-    print(f"  {DEMO_HELP}; Ctrl-C to stop", flush=True)
+    print("\n".join(banner(server)), flush=True)
     try:
         await stop.wait()
     finally:

@@ -74,6 +74,20 @@ anything between two actions, e.g. an ``asyncio.Event`` a test sets).
 _PATH = re.compile(r"/v1/agent_ws/([^/]+)/?$")
 
 
+def _printable(text: str, limit: int = 80) -> str:
+    """Return ``text`` safe to log on a terminal: control characters escaped, cut at ``limit``."""
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def _peer(ws: ServerConnection) -> str:
+    address = ws.remote_address
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = address[0], address[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return "an unknown address"
+
+
 def echo_script(message: MsgUserMessage) -> list[Action]:
     """Echo the message's text in chunks, then ``AGENT_EVENT_END`` (the default script)."""
     return text_reply(f"You said: {message.text}", tokens_used=len(message.text))
@@ -275,11 +289,19 @@ class MockServer:
         chat_id = self._chat_of(request.path)
         if chat_id is None:
             # Starlette answers a path with no route with 403 and no body.
+            logger.info(
+                "refused %s: no chat at this path (HTTP 403); chats are at %s",
+                _printable(request.path),
+                self.url("{chat_id}"),
+            )
             return connection.respond(http.HTTPStatus.FORBIDDEN, "")
         held = self._sessions.get(chat_id)
         if held is not None and not _gone(held):
             if self.busy == "handshake":
                 self.refused.append((chat_id, "handshake"))
+                logger.info(
+                    "chat %s: refused, another client holds it (HTTP 403)", _printable(chat_id)
+                )
                 return connection.respond(http.HTTPStatus.FORBIDDEN, self.busy_body)
             return None  # accepted, then closed with 1008 in _handle
         # Held from here, so that two handshakes at once cannot both win.
@@ -298,8 +320,12 @@ class MockServer:
         session = self._sessions.get(chat_id)
         if session is None or session.ws is not ws:
             self.refused.append((chat_id, "close"))
+            logger.info(
+                "chat %s: refused, another client holds it (close 1008)", _printable(chat_id)
+            )
             await ws.close(1008, self.busy_reason.format(chat_id=chat_id))
             return
+        logger.info("chat %s: connected from %s", _printable(chat_id), _peer(ws))
         responder = asyncio.create_task(self._respond(session))
         try:
             for action in self.greeting:
@@ -314,6 +340,12 @@ class MockServer:
             await asyncio.gather(responder, return_exceptions=True)
             self._release(session)
             self.close_codes.append((chat_id, ws.close_code, ws.close_reason))
+            logger.info(
+                "chat %s: closed (code %s%s)",
+                _printable(chat_id),
+                ws.close_code,
+                f" {_printable(ws.close_reason)}" if ws.close_reason else "",
+            )
             async with self._ended:
                 self._ended.notify_all()
 
