@@ -393,3 +393,13 @@ async def test_the_probe_never_follows_a_redirect_elsewhere() -> None:
     assert elsewhere.requests == []
     assert failed(report) == {"handshake-path"}
     assert "302 (a redirect to" in report.result("handshake-path").failures[0].message
+
+
+def test_the_docs_page_lists_every_check_and_its_sample_report_is_current() -> None:
+    import re
+
+    page = (ROOT / "docs" / "python" / "probe.md").read_text(encoding="utf-8")
+    table = re.findall(r"^\| `([a-z-]+)` \| (MUST|SHOULD|MAY) \|", page, re.MULTILINE)
+    assert table == [(c.id, c.level.value) for c in CHECKS.values()]
+    sample = re.findall(r"^(?:PASS|FAIL|SKIP|XFAIL|STALE)\s+(MUST|SHOULD|MAY)\s+(\S+)$", page, re.M)
+    assert sample == [(c.level.value, c.id) for c in CHECKS.values()]
