@@ -314,6 +314,8 @@ def test_the_text_report_scores_every_level() -> None:
     assert "SHOULD 0/1 passed, 1 failed" in text
     assert text.rstrip().splitlines()[-1].startswith("FAILED")
     assert report.exit_code == 1
+    painted = format_text(report, paint=lambda mark, status: f"<{status.value}>")
+    assert "<failed> MUST   busy-refused" in painted
 
 
 @pytest.mark.parametrize(
