@@ -29,7 +29,7 @@ import websockets
 from streaming import client_round, raw_connect, raw_round, start_server, stop
 
 from lambda_agent_api import __version__
-from lambda_agent_api.agent_api import AgentApi
+from lambda_agent_api.transport.agent_api import AgentApi
 
 RESULTS = Path(__file__).parent / "results" / "client.json"
 TARGET = 0.80

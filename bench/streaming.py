@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 
 from websockets.asyncio.client import connect
 
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk, parse_server_message
+from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk, parse_server_message
 from lambda_agent_api.testing import MockServer, Raw
+from lambda_agent_api.transport.agent_api import AgentApi
 
 __all__ = ["Rate", "client_round", "raw_connect", "raw_round", "start_server", "stop"]
 

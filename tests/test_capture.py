@@ -165,7 +165,7 @@ def test_a_long_last_line_without_newline_is_skipped() -> None:
 
 
 def test_lines_split_across_read_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambda_agent_api import capture
+    from lambda_agent_api.capture import jsonl as capture
 
     monkeypatch.setattr(capture, "_BLOCK", 7)
     data = b"".join(record(data=f'{{"n": {i}}}') for i in range(20))

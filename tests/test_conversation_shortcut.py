@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambda_agent_api import conversation as conversation_module
-from lambda_agent_api.conversation import Conversation, Step
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
-from lambda_agent_api.transitions import Role
+from lambda_agent_api.protocol import conversation as conversation_module
+from lambda_agent_api.protocol.conversation import Conversation, Step
+from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.protocol.transitions import Role
 
 TYPES = [*sorted({**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES}), "NEW_TYPE"]
 fields = st.fixed_dictionaries(

@@ -18,8 +18,8 @@ from support.strategies import TYPES, instances, mutated
 from support.verdicts import schema_verdict
 
 from lambda_agent_api.capture import CaptureFormat, Connection, Frame
-from lambda_agent_api.messages import SERVER_MESSAGE_CLASSES
-from lambda_agent_api.validation import Checker
+from lambda_agent_api.check import Checker
+from lambda_agent_api.protocol.messages import SERVER_MESSAGE_CLASSES
 
 WARNINGS = {"W002", "W003"}  # about valid messages: not the schema's business
 SETTINGS = settings(

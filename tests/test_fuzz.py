@@ -23,10 +23,10 @@ from lambda_agent_api.capture import (
     Frame,
     read_capture,
 )
+from lambda_agent_api.check import Checker
 from lambda_agent_api.exceptions import CaptureError
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
-from lambda_agent_api.rules import RULES
-from lambda_agent_api.validation import Checker
+from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.protocol.rules import RULES
 
 SETTINGS = settings(
     max_examples=300,

@@ -8,7 +8,7 @@ echoed in chunks.
 
 from __future__ import annotations
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventSendFile,
