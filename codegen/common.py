@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,11 +14,32 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = ROOT / "schema"
+SCHEMA_ROOT = ROOT / "schema"
+"""One folder per released version (``v1.1/``), and ``draft/`` for the next one."""
 PACKAGE_DIR = ROOT / "python" / "src" / "lambda_agent_api"
 
+_VERSION_FOLDER = re.compile(r"v(\d+)\.(\d+)")
+
+
+def released_versions(schema_root: Path = SCHEMA_ROOT) -> list[str]:
+    """Return the released versions' folder names under ``schema_root``, oldest first."""
+    found = []
+    for path in schema_root.iterdir():
+        match = _VERSION_FOLDER.fullmatch(path.name)
+        if match and path.is_dir():
+            found.append((int(match[1]), int(match[2]), path.name))
+    if not found:
+        sys.exit(f"codegen: no released version (a folder like v1.1) under {schema_root}")
+    return [name for *_, name in sorted(found)]
+
+
+LATEST = released_versions()[-1]
+"""The latest released version's folder name: codegen's source."""
+SCHEMA_DIR = SCHEMA_ROOT / LATEST
+"""The schema files codegen builds from: the latest released version, never the draft."""
+
 Schemas = dict[str, dict[str, Any]]
-"""Every schema file's content, by its path relative to ``schema/``."""
+"""Every schema file's content, by its path relative to its version's folder."""
 
 
 def require_versions(pinned: dict[str, str]) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from common import ROOT, Schemas
+from common import LATEST, ROOT, Schemas
 
 DOCS_DIR = ROOT / "docs"
 REFERENCE_DIR = DOCS_DIR / "reference"
@@ -67,7 +67,7 @@ class Message:
 
 def schema_url(path: str) -> str:
     """Return the link, relative to ``docs/``, of a published schema file."""
-    return f"schema/v1.1/{path}"
+    return f"schema/{LATEST}/{path}"
 
 
 def first_sentence(text: str) -> str:
@@ -173,7 +173,7 @@ def message_page(message: Message, schemas: Schemas) -> str:
     doc = message.doc
     up = "../../"
     lines = [
-        note(f"schema/{message.path} and tests/fixtures/messages/{message.type}/valid/"),
+        note(f"schema/{LATEST}/{message.path} and tests/fixtures/messages/{message.type}/valid/"),
         f"# {message.type}",
         "",
         f"**Direction:** {DIRECTIONS[message.side]} · **Python class:** `{doc['title']}` · "
@@ -237,7 +237,7 @@ def unions_page(schemas: Schemas) -> str:
     """Return the page of the unions and the enums of type names."""
     pages = {m.path: m for m in messages(schemas)}
     lines = [
-        note("schema/"),
+        note(f"schema/{LATEST}/"),
         "# Unions and type names",
         "",
         "A frame is told apart by its `type` field: each union below lists its "
@@ -285,11 +285,11 @@ def unions_page(schemas: Schemas) -> str:
 def index_page(schemas: Schemas) -> str:
     """Return the reference's first page: every message, then the schema files."""
     lines = [
-        note("schema/"),
+        note(f"schema/{LATEST}/"),
         "# Protocol reference",
         "",
         "Every message of protocol v1.1, generated from its JSON Schema (draft 2020-12) "
-        "in `schema/`. A frame is one JSON object; its `type` says which message it is.",
+        f"in `schema/{LATEST}/`. A frame is one JSON object; its `type` says which message it is.",
         "",
     ]
     for side, direction in DIRECTIONS.items():
@@ -328,7 +328,9 @@ def check_ids(schemas: Schemas) -> None:
     for path, doc in schemas.items():
         wanted = SCHEMA_BASE + schema_url(path)
         if doc.get("$id") != wanted:
-            raise SystemExit(f"codegen: schema/{path} has $id {doc.get('$id')!r}, not {wanted!r}")
+            raise SystemExit(
+                f"codegen: schema/{LATEST}/{path} has $id {doc.get('$id')!r}, not {wanted!r}"
+            )
 
 
 def rules_page() -> str:

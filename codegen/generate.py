@@ -1,4 +1,7 @@
-"""Generate every file that is built from ``schema/``, or check that none drifted.
+"""Generate every file that is built from the schema, or check that none drifted.
+
+The source is the latest released version's folder (``schema/v1.1/``), never
+``schema/draft/``.
 
 Each target is a module with ``generate(schemas) -> {path: content}``:
 
@@ -28,7 +31,7 @@ from pathlib import Path
 import docs_pages
 import python_models
 import typescript_types
-from common import ROOT, SCHEMA_DIR, Schemas, load_schemas
+from common import LATEST, ROOT, SCHEMA_DIR, Schemas, load_schemas
 
 TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [
     python_models.generate,
@@ -54,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="compare instead of writing; exit 1 on drift"
     )
     parser.add_argument(
-        "--schema-dir", type=Path, default=SCHEMA_DIR, help="schema source (default: schema/)"
+        "--schema-dir",
+        type=Path,
+        default=SCHEMA_DIR,
+        help=f"schema source (default: schema/{LATEST}/, the latest released version)",
     )
     args = parser.parse_args(argv)
     outputs = generate(args.schema_dir)
@@ -79,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(content, encoding="utf-8")
             print(f"codegen: wrote {rel}")
     if drifted:
-        print(f"codegen: {drifted} generated file(s) differ from schema/; run `nox -s codegen`")
+        print(f"codegen: {drifted} generated file(s) differ from the schema; run `nox -s codegen`")
         return 1
     if args.check:
         print("codegen: generated files are up to date")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from common import PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
+from common import LATEST, PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -160,13 +160,13 @@ def generate_models(schemas: Schemas) -> str:
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
-    return ruff(header("schema/*.json") + "\n" + code, MODELS)
+    return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, MODELS)
 
 
 def generate_schema_data(schemas: Schemas) -> str:
     """Generate ``_schemas.json``: every schema file, by its path under ``schema/``."""
     data = {
-        "$comment": "Generated from schema/ by codegen/generate.py. Do not edit.",
+        "$comment": f"Generated from schema/{LATEST}/ by codegen/generate.py. Do not edit.",
         "schemas": schemas,
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"

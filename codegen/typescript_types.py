@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, Schemas, bundle_schemas, header
+from common import LATEST, ROOT, Schemas, bundle_schemas, header
 from python_models import messages
 
 TS_DIR = ROOT / "typescript"
@@ -118,15 +118,15 @@ def run_generator(data: dict[str, Any]) -> str:
 
 def generate_types(schemas: Schemas) -> str:
     """Generate ``types.ts``: every schema's type, named by its title."""
-    return header("schema/*.json", "//") + "\n" + run_generator(generator_input(schemas))
+    return header(f"schema/{LATEST}/*.json", "//") + "\n" + run_generator(generator_input(schemas))
 
 
 def generate_schema_module(schemas: Schemas) -> str:
     """Generate ``schemas.ts``: every schema file, by its path under ``schema/``."""
     documents = json.dumps(schemas, indent=2, ensure_ascii=False)
     return (
-        header("schema/", "//")
-        + "\n/** Every schema file of `schema/`, by its path relative to it. */\n"
+        header(f"schema/{LATEST}/", "//")
+        + f"\n/** Every schema file of `schema/{LATEST}/`, by its path relative to it. */\n"
         + "export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = "
         + documents
         + ";\n"
@@ -145,7 +145,7 @@ def generate_guards(schemas: Schemas) -> str:
     found = sorted(messages(schemas), key=lambda m: (m[1], m[0]))
     titles = sorted({title for title, _, _ in found} | set(by_enum.values()))
     lines = [
-        header("schema/*.json", "//"),
+        header(f"schema/{LATEST}/*.json", "//"),
         "import type {",
         *(f"  {title}," for title in titles),
         '} from "./types.js";',

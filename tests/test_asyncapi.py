@@ -1,4 +1,4 @@
-"""schema/asyncapi.yaml: valid AsyncAPI 3.0, and it lists exactly the messages of schema/."""
+"""Every version folder's asyncapi.yaml: valid AsyncAPI 3.0, listing exactly its messages."""
 
 from __future__ import annotations
 
@@ -15,17 +15,24 @@ import yaml
 from jsonschema import Draft7Validator
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_DIR = ROOT / "schema"
-ASYNCAPI = SCHEMA_DIR / "asyncapi.yaml"
+# Every version folder (schema/v1.1/, schema/draft/, ...) has its own AsyncAPI document.
+VERSION_DIRS = sorted(p for p in (ROOT / "schema").iterdir() if p.is_dir())
 # The official schema, vendored from @asyncapi/specs 6.11.1 (see its README).
 OFFICIAL = Path(__file__).resolve().parent / "fixtures" / "asyncapi" / "asyncapi-3.0.0.schema.json"
 OFFICIAL_SHA256 = "d4571a420e6ffb7fcc7066c95a6db1202f299a3c51daa103d0706bf30f95e626"
 ADDRESS = "/v1/agent_ws/{chat_id}/"
 
 
+@pytest.fixture(scope="module", params=VERSION_DIRS, ids=[p.name for p in VERSION_DIRS])
+def schema_dir(request: pytest.FixtureRequest) -> Path:
+    path: Path = request.param
+    return path
+
+
 @pytest.fixture(scope="module")
-def document() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(ASYNCAPI.read_text(encoding="utf-8"))
+def document(schema_dir: Path) -> dict[str, Any]:
+    text = (schema_dir / "asyncapi.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
     return data
 
 
@@ -34,10 +41,10 @@ def validator() -> Draft7Validator:
     return Draft7Validator(json.loads(OFFICIAL.read_text(encoding="utf-8")))
 
 
-def message_schemas() -> dict[str, dict[str, Any]]:
-    """Every message schema file, by its constant type."""
+def message_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every message schema file of one version folder, by its constant type."""
     found = {}
-    for path in sorted(SCHEMA_DIR.rglob("*.json")):
+    for path in sorted(schema_dir.rglob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
         for part in doc.get("properties", {}).get("type", {}).get("allOf", []):
             if "const" in part:
@@ -84,9 +91,11 @@ def test_the_official_schema_rejects_a_broken_document(
     assert not validator.is_valid(broken)
 
 
-def test_lists_exactly_the_messages_of_the_schema(document: dict[str, Any]) -> None:
+def test_lists_exactly_the_messages_of_the_schema(
+    document: dict[str, Any], schema_dir: Path
+) -> None:
     components = document["components"]["messages"]
-    schemas = message_schemas()
+    schemas = message_schemas(schema_dir)
     assert set(components) == set(schemas)
     assert set(document["channels"]["agentChat"]["messages"]) == set(schemas)
     for type_, message in components.items():
@@ -94,25 +103,29 @@ def test_lists_exactly_the_messages_of_the_schema(document: dict[str, Any]) -> N
         assert message["title"] == schemas[type_]["title"]
 
 
-def test_payloads_ref_the_schema_files_by_their_ids(document: dict[str, Any]) -> None:
-    schemas = message_schemas()
+def test_payloads_ref_the_schema_files_by_their_ids(
+    document: dict[str, Any], schema_dir: Path
+) -> None:
+    schemas = message_schemas(schema_dir)
     for type_, message in document["components"]["messages"].items():
         payload = message["payload"]
         assert payload["schemaFormat"] == "application/schema+json;version=2020-12"
         ref = payload["schema"]["$ref"]
         # Resolved against the file (in the repository) or its $id (on the site).
-        assert (SCHEMA_DIR / ref).is_file(), ref
+        assert (schema_dir / ref).is_file(), ref
         assert urljoin(document["id"], ref) == schemas[type_]["$id"]
 
 
-def test_operations_split_the_messages_by_direction(document: dict[str, Any]) -> None:
+def test_operations_split_the_messages_by_direction(
+    document: dict[str, Any], schema_dir: Path
+) -> None:
     channel = document["channels"]["agentChat"]
     by_action: dict[str, set[str]] = {}
     for operation in document["operations"].values():
         assert resolve(document, operation["channel"]["$ref"]) is channel
         names = {resolve(document, m["$ref"])["$ref"] for m in operation["messages"]}
         by_action.setdefault(operation["action"], set()).update(names)
-    schemas = message_schemas()
+    schemas = message_schemas(schema_dir)
     client = {f"#/components/messages/{t}" for t, d in schemas.items() if "client/" in d["$id"]}
     server = {f"#/components/messages/{t}" for t, d in schemas.items() if "server/" in d["$id"]}
     assert by_action == {"receive": client, "send": server}

@@ -37,7 +37,7 @@ def test_committed_output_is_up_to_date() -> None:
 
 def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: Path) -> None:
     copy = tmp_path / "schema"
-    shutil.copytree(ROOT / "schema", copy)
+    shutil.copytree(ROOT / "schema" / "v1.1", copy)
     end = copy / "server" / "agent_event_end.json"
     doc = json.loads(end.read_text(encoding="utf-8"))
     doc["properties"]["cost"] = {"type": "number", "description": "What the response cost."}

@@ -21,12 +21,17 @@ from lambda_agent_api.protocol.transitions import mermaid_state_diagram
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-SCHEMA_DIR = ROOT / "schema"
+# The docs are generated from the latest released version, as codegen picks it.
+sys.path.insert(0, str(ROOT / "codegen"))
+try:
+    from common import LATEST, SCHEMA_DIR
+finally:
+    sys.path.remove(str(ROOT / "codegen"))
 MESSAGE_FIXTURES = ROOT / "tests" / "fixtures" / "messages"
 
 
 def message_schemas() -> dict[str, tuple[str, dict[str, Any]]]:
-    """Every message schema file, by its constant type: (path under schema/, content)."""
+    """Every message schema file, by its constant type: (path in its folder, content)."""
     found = {}
     for path in sorted(SCHEMA_DIR.rglob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -76,7 +81,7 @@ def test_every_message_has_a_reference_page(type_: str) -> None:
     for name in doc["properties"]:
         assert f"\n| `{name}` |" in page, name
     # The raw schema file is linked at the path the site publishes it at.
-    assert f"(../../schema/v1.1/{rel})" in page
+    assert f"(../../schema/{LATEST}/{rel})" in page
     # Every valid fixture is an example.
     for fixture in sorted((MESSAGE_FIXTURES / type_ / "valid").glob("*.json")):
         assert f'=== "{fixture.stem}"' in page

@@ -251,12 +251,13 @@ def test_search_finds_a_message_type(tab: Tab) -> None:
 
 def test_schema_files_are_served_at_their_ids(tab: Tab) -> None:
     tab.open("")
-    schema_dir = ROOT / "schema"
-    for path in sorted(schema_dir.rglob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        response = tab.page.request.get(tab.base_url + doc["$id"].removeprefix(SITE_URL))
-        assert response.ok, doc["$id"]
-        assert json.loads(response.text()) == doc
-    asyncapi = tab.page.request.get(tab.base_url + "schema/v1.1/asyncapi.yaml")
-    assert asyncapi.ok
-    assert asyncapi.text() == (schema_dir / "asyncapi.yaml").read_text(encoding="utf-8")
+    # Every version folder (v1.1/, draft/, ...) is published at its $ids.
+    for version_dir in sorted(p for p in (ROOT / "schema").iterdir() if p.is_dir()):
+        for path in sorted(version_dir.rglob("*.json")):
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            response = tab.page.request.get(tab.base_url + doc["$id"].removeprefix(SITE_URL))
+            assert response.ok, doc["$id"]
+            assert json.loads(response.text()) == doc
+        asyncapi = tab.page.request.get(tab.base_url + f"schema/{version_dir.name}/asyncapi.yaml")
+        assert asyncapi.ok, version_dir.name
+        assert asyncapi.text() == (version_dir / "asyncapi.yaml").read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
-// Generated from schema/ by codegen/generate.py. Do not edit:
+// Generated from schema/v1.1/ by codegen/generate.py. Do not edit:
 // change the schema or the generator, then run `nox -s codegen`.
 
-/** Every schema file of `schema/`, by its path relative to it. */
+/** Every schema file of `schema/v1.1/`, by its path relative to it. */
 export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   "agent_event.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",

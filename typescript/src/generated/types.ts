@@ -1,4 +1,4 @@
-// Generated from schema/*.json by codegen/generate.py. Do not edit:
+// Generated from schema/v1.1/*.json by codegen/generate.py. Do not edit:
 // change the schema or the generator, then run `nox -s codegen`.
 
 /**

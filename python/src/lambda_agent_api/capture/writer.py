@@ -65,8 +65,9 @@ class CaptureWriter:
 
     ``conn`` names the connection of every line (none by default); ``write``
     may name another. With ``flush``, the stream is flushed after every line,
-    so that a crash loses nothing already written. :class:`~lambda_agent_api.agent_api.AgentApi`
-    (its ``capture`` option) and ``lambda-agent-api record`` write through one.
+    so that a crash loses nothing already written.
+    :class:`~lambda_agent_api.transport.agent_api.AgentApi` (its ``capture`` option)
+    and ``lambda-agent-api record`` write through one.
     """
 
     def __init__(
