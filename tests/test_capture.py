@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 
 from lambda_agent_api.capture import (
     BadRecord,
@@ -232,7 +233,7 @@ def test_writer_conn_can_be_named_per_line_and_lines_flushed() -> None:
     assert unflushed.flushes == 0
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500))
 @given(
     direction=st.sampled_from(["send", "recv"]),
     data=st.text() | st.binary(),

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 
 from lambda_agent_api.protocol import conversation as conversation_module
 from lambda_agent_api.protocol.conversation import Conversation, Step
@@ -49,7 +50,7 @@ def play(sequence: list[tuple[Role, str, dict[str, Any]]]) -> list[Step]:
     return [*steps, conversation.end()]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(messages)
 def test_the_shortcut_gives_the_same_steps(sequence: list[Any]) -> None:
     fast = play(sequence)

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
+from support.examples import examples
 from support.fixtures import MessageFixture, message_fixtures
 from support.strategies import TYPES, instances, mutated
 from support.verdicts import schema_verdict
@@ -22,11 +23,7 @@ from lambda_agent_api.check import Checker
 from lambda_agent_api.protocol.messages import SERVER_MESSAGE_CLASSES
 
 WARNINGS = {"W002", "W003"}  # about valid messages: not the schema's business
-SETTINGS = settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(max_examples=examples(100))
 
 
 class SpyChecker(Checker):
