@@ -23,8 +23,19 @@ ALLOWED = {
     "capture": {"protocol", "exceptions"},
     "check": {"capture", "protocol", "exceptions", "schemas"},
     "transport": {"capture", "protocol", "exceptions"},
-    "testing": {"protocol", "exceptions"},
-    "cli": {"check", "capture", "protocol", "transport", "testing", "exceptions", "schemas", ""},
+    "testing": {"capture", "protocol", "exceptions"},
+    "probe": {"check", "capture", "protocol", "transport", "exceptions", "schemas"},
+    "cli": {
+        "probe",
+        "check",
+        "capture",
+        "protocol",
+        "transport",
+        "testing",
+        "exceptions",
+        "schemas",
+        "",
+    },
 }
 
 
