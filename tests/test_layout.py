@@ -23,7 +23,7 @@ ALLOWED = {
     "capture": {"protocol", "exceptions"},
     "check": {"capture", "protocol", "exceptions", "schemas"},
     "transport": {"capture", "protocol", "exceptions"},
-    "testing": {"capture", "protocol", "exceptions"},
+    "testing": {"probe", "capture", "protocol", "exceptions"},
     "probe": {"check", "capture", "protocol", "transport", "exceptions", "schemas"},
     "cli": {
         "probe",
@@ -39,16 +39,26 @@ ALLOWED = {
 }
 
 
+# The only imports back up a cycle: inside a function, each for a reason.
+LAZY_BACK_EDGES = {
+    # `completion` prints the completions of the whole parser, which lists it.
+    "lambda_agent_api.cli.completion_command": {"lambda_agent_api.cli"},
+    # MockServer.from_capture builds a ReplayServer, a MockServer itself.
+    "lambda_agent_api.testing.server": {"lambda_agent_api.testing.replay"},
+}
+
+
 def _layer(module: str) -> str:
     """The layer of a module of the package: its subpackage, or its own name at the root."""
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else ""
 
 
-def _imports(path: Path, modules: Collection[str]) -> set[str]:
-    """Every lambda_agent_api module that the file imports, at any depth in it."""
+def _imports(path: Path, modules: Collection[str], nested: bool = True) -> set[str]:
+    """Every lambda_agent_api module that the file imports; with ``nested``, in functions too."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree) if nested else tree.body:
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module.split(".")[0] == "lambda_agent_api":
                 for alias in node.names:  # a module, or a name in one
@@ -84,10 +94,13 @@ def test_each_layer_imports_only_the_layers_below_it(layer: str) -> None:
 
 def test_no_import_cycle_between_modules() -> None:
     modules = _modules()
-    graph = {
-        name: {m for m in _imports(path, modules) if m in modules and m != name}
-        for name, path in modules.items()
-    }
+    graph = {}
+    for name, path in modules.items():
+        edges = {m for m in _imports(path, modules) if m in modules and m != name}
+        for target in LAZY_BACK_EDGES.get(name, ()):
+            assert target not in _imports(path, modules, nested=False), "no longer lazy"
+            edges.discard(target)
+        graph[name] = edges
     done: set[str] = set()
 
     def visit(name: str, stack: list[str]) -> None:
