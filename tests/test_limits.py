@@ -1,4 +1,4 @@
-"""The input limits of lambda_agent_api.limits, and the parsers, servers and proxy they bound."""
+"""The input limits (lambda_agent_api.protocol.limits), and what they bound."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from pydantic import ValidationError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from lambda_agent_api.limits import (
+from lambda_agent_api.protocol.limits import (
     MAX_NUMBER_DIGITS,
     NumberTooLong,
     check_number_digits,
     find_long_number,
 )
-from lambda_agent_api.messages import parse_client_message, parse_server_message
-from lambda_agent_api.proxy import RecordingProxy
+from lambda_agent_api.protocol.messages import parse_client_message, parse_server_message
 from lambda_agent_api.testing import MockServer
+from lambda_agent_api.transport.proxy import RecordingProxy
 
 MILLION = "9" * 1_000_000
 

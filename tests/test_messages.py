@@ -1,11 +1,11 @@
-"""The JSON parsers of lambda_agent_api.messages: exactly JSON (RFC 8259), exactly the schema."""
+"""The JSON parsers of protocol.messages: exactly JSON (RFC 8259), exactly the schema."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgEventEnd,
     MsgEventTextChunk,
     MsgUserMessage,
@@ -48,7 +48,7 @@ def test_bytes_and_huge_integers() -> None:
     digits = "9" * 5000  # beyond Python's int-from-text limit, still a JSON integer
     frame = '{"type": "AGENT_EVENT_END", "tokens_used": ' + digits + "}"
     with pytest.raises(ValidationError, match="an integer of 5000 digits"):
-        parse_server_message(frame)  # beyond the limit of lambda_agent_api.limits
+        parse_server_message(frame)  # beyond the limit of lambda_agent_api.protocol.limits
     message = parse_server_message(frame, max_number_digits=5000)
     assert isinstance(message, MsgEventEnd)
     assert message.tokens_used == int(digits[:4000]) * 10**1000 + int(digits[4000:])

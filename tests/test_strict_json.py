@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_agent_api._strict_json import HugeInt, loads
-from lambda_agent_api.conversation import Conversation
-from lambda_agent_api.limits import NumberTooLong
-from lambda_agent_api.transitions import Role
+from lambda_agent_api.protocol.conversation import Conversation
+from lambda_agent_api.protocol.limits import NumberTooLong
+from lambda_agent_api.protocol.strict_json import HugeInt, loads
+from lambda_agent_api.protocol.transitions import Role
 
 
 @pytest.mark.parametrize(

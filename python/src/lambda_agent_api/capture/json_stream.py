@@ -6,7 +6,7 @@ the caller asks for the next object key or array item, reads the scalars it
 wants and skips everything else. Skipping never recurses and never keeps more
 than the current chunk, so memory stays flat whatever the nesting or the size
 of a value; only a value the caller reads (a string, a number) is held whole,
-and only up to a limit (see :mod:`lambda_agent_api.limits`): an object key of
+and only up to a limit (see :mod:`lambda_agent_api.protocol.limits`): an object key of
 more than ``max_key_chars`` characters, an integer of more than
 ``max_number_digits`` digits are skipped as they are read, never converted.
 """
@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Protocol
 
-from lambda_agent_api.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_NUMBER_DIGITS
+from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_NUMBER_DIGITS
 
 __all__ = ["LONG_KEY", "TOO_LONG", "JsonStream", "JsonStreamError", "Readable"]
 

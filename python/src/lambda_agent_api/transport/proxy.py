@@ -43,7 +43,7 @@ from websockets.protocol import State as WsState
 from websockets.typing import Subprotocol
 
 from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
-from lambda_agent_api.limits import MAX_FRAME_BYTES
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES
 
 __all__ = ["ProxiedConnection", "ProxyObserver", "RecordingProxy", "upstream_url"]
 
@@ -167,7 +167,7 @@ class RecordingProxy:
         upstream_ssl: an SSL context for a ``wss://`` upstream.
         max_size: the largest frame forwarded, in bytes, either way; a side that
             sends a larger one is closed with 1009 (message too big), and the other
-            side alike. ``None``: no limit. See :mod:`lambda_agent_api.limits`.
+            side alike. ``None``: no limit. See :mod:`lambda_agent_api.protocol.limits`.
     """
 
     def __init__(

@@ -13,7 +13,7 @@ grows with the square of its length (a million digits: half a minute). Call
 *before* parsing it: it runs in linear time, and refuses what no parser
 should convert::
 
-    from lambda_agent_api.limits import NumberTooLong, check_number_digits
+    from lambda_agent_api.protocol.limits import NumberTooLong, check_number_digits
 
     try:
         check_number_digits(frame)           # str, bytes, bytearray or memoryview
@@ -55,8 +55,8 @@ The proxy and the test server close a connection that sends a larger frame with 
 """
 
 CLIENT_MAX_FRAME_BYTES: Final = 2**20
-"""The largest frame :class:`~lambda_agent_api.agent_api.AgentApi` accepts by default (1 MiB),
-as in ``websockets`` and the v1.1 SDK (its ``max_size`` parameter)."""
+"""The largest frame :class:`~lambda_agent_api.transport.agent_api.AgentApi` accepts by
+default (1 MiB), as in ``websockets`` and the v1.1 SDK (its ``max_size`` parameter)."""
 
 MAX_RECORD_BYTES: Final = 128 * 2**20
 """The longest capture record read whole: a line of JSON Lines, a string of a HAR (128 MiB).
@@ -77,7 +77,7 @@ deep is skipped in flat memory.
 
 
 class LimitExceeded(ValueError):
-    """Input goes beyond one of the limits of :mod:`lambda_agent_api.limits`."""
+    """Input goes beyond one of the limits of :mod:`lambda_agent_api.protocol.limits`."""
 
 
 class NumberTooLong(LimitExceeded):

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Final, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from lambda_agent_api import _strict_json as strict_json
-from lambda_agent_api._models import (
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol._models import (
     AgentEventUnion,
     EClientMessage,
     EServerMessage,
@@ -28,9 +28,9 @@ from lambda_agent_api._models import (
     MsgStatus,
     MsgUserMessage,
 )
-from lambda_agent_api._models import ClientMessage as ClientMessageUnion
-from lambda_agent_api._models import ServerMessage as ServerMessageUnion
-from lambda_agent_api.limits import MAX_NUMBER_DIGITS, find_long_number
+from lambda_agent_api.protocol._models import ClientMessage as ClientMessageUnion
+from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnion
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, find_long_number
 
 __all__ = [
     "CLIENT_MESSAGE_CLASSES",
@@ -146,7 +146,7 @@ def parse_server_message(
 
     Accepts exactly what ``schema/server_message.json`` accepts, within the input
     limits: an integer of more than ``max_number_digits`` digits is refused in
-    linear time (see :mod:`lambda_agent_api.limits`).
+    linear time (see :mod:`lambda_agent_api.protocol.limits`).
 
     Raises:
         pydantic.ValidationError: the text is not JSON (or breaks a limit), or not a
@@ -164,7 +164,7 @@ def parse_client_message(
 
     Accepts exactly what ``schema/client_message.json`` accepts, within the input
     limits: an integer of more than ``max_number_digits`` digits is refused in
-    linear time (see :mod:`lambda_agent_api.limits`).
+    linear time (see :mod:`lambda_agent_api.protocol.limits`).
 
     Raises:
         pydantic.ValidationError: the text is not JSON (or breaks a limit), or not a

@@ -2,7 +2,7 @@
 
 ``json.loads`` accepts ``NaN`` and ``Infinity``, which are not JSON. :func:`loads`
 refuses them, refuses an integer of more digits than the limit of
-:mod:`lambda_agent_api.limits` (checked in linear time before any conversion,
+:mod:`lambda_agent_api.protocol.limits` (checked in linear time before any conversion,
 where ``json.loads`` would convert it in quadratic time or fail with Python's
 own message), and reports nesting too deep to parse as a ``ValueError``
 rather than a ``RecursionError``.
@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Final
 
-from lambda_agent_api.limits import MAX_NUMBER_DIGITS, NumberTooLong, check_number_digits
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, NumberTooLong, check_number_digits
 
 __all__ = ["HugeInt", "LongInteger", "check", "kind", "loads", "may_hold_a_constant", "show"]
 
@@ -41,6 +41,7 @@ class LongInteger(HugeInt):
     digits: int
 
     def __new__(cls, text: str, limit: int) -> LongInteger:
+        """Stand in for the integer ``text``, of more than ``limit`` digits."""
         value = super().__new__(cls, -(10**limit) if text.startswith("-") else 10**limit)
         value.digits = len(text.lstrip("-"))
         return value
