@@ -1,28 +1,33 @@
-"""The protocol's JSON Schema files, shipped inside the package.
+"""The protocol's JSON Schema files, shipped inside the package, for every released version.
 
-These are the files of the repository's ``schema/`` directory (draft 2020-12),
+These are the files of the repository's ``schema/vX.Y/`` folders (draft 2020-12),
 so a program can validate against the source of truth without the repository::
 
     from lambda_agent_api.schemas import validator_for
     end = validator_for("server/agent_event_end.json")
     end.validate({"type": "AGENT_EVENT_END", "tokens_used": 3})
+
+Every function takes ``version`` (``"1.0"``, ``"1.1"``...; the default is the
+current version, :data:`CURRENT`). :mod:`.versions` lists the released
+versions and reads schema folders; :mod:`.diff` compares two versions.
 """
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from importlib.resources import files
 from typing import Any, Final
 
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from referencing import Registry
 
 from lambda_agent_api._bundle import bundle
+from lambda_agent_api.schemas import versions
 
 __all__ = [
     "BASE_URI",
+    "CURRENT",
+    "base_uri",
     "bundled_schema",
     "message_schema_path",
     "registry",
@@ -31,30 +36,46 @@ __all__ = [
     "validator_for",
 ]
 
-BASE_URI: Final = "https://agent-api.lambda.coredump.ru/schema/v1.1/"
-"""Where the schema files are published; every ``$id`` starts with it."""
+CURRENT: Final = versions.CURRENT
+"""The protocol version this package speaks by default (``"1.1"``)."""
+
+_SITE: Final = "https://agent-api.lambda.coredump.ru/schema/"
 
 
-@cache
-def _documents() -> dict[str, dict[str, Any]]:
-    text = files("lambda_agent_api").joinpath("_schemas.json").read_text(encoding="utf-8")
-    documents: dict[str, dict[str, Any]] = json.loads(text)["schemas"]
-    return documents
+def base_uri(version: str | None = None) -> str:
+    """Return where a version's schema files are published; every ``$id`` starts with it."""
+    return f"{_SITE}v{versions.normalize(CURRENT if version is None else version)}/"
 
 
-def schema_paths() -> list[str]:
-    """Paths of every schema file, relative to ``schema/`` (``"server/status.json"``, ...)."""
-    return sorted(_documents())
+BASE_URI: Final = base_uri()
+"""Where the current version's schema files are published; every ``$id`` starts with it."""
 
 
-def schema(path: str) -> dict[str, Any]:
-    """Return a copy of the schema file at ``path`` (relative to ``schema/``).
+def _documents(version: str | None) -> dict[str, dict[str, Any]]:
+    try:
+        return versions.version_documents(CURRENT if version is None else version)
+    except versions.SchemaSetError as error:
+        raise KeyError(str(error)) from None
+
+
+def schema_paths(version: str | None = None) -> list[str]:
+    """Paths of every schema file, relative to its version's folder (``"server/status.json"``...).
 
     Raises:
-        KeyError: no schema file has that path.
+        KeyError: no such released version.
 
     """
-    documents = _documents()
+    return sorted(_documents(version))
+
+
+def schema(path: str, version: str | None = None) -> dict[str, Any]:
+    """Return a copy of the schema file at ``path`` (relative to its version's folder).
+
+    Raises:
+        KeyError: no schema file has that path, or no such released version.
+
+    """
+    documents = _documents(version)
     if path not in documents:
         raise KeyError(f"no schema {path!r}; known: {', '.join(sorted(documents))}")
     result: dict[str, Any] = json.loads(json.dumps(documents[path]))
@@ -62,45 +83,60 @@ def schema(path: str) -> dict[str, Any]:
 
 
 @cache
-def _message_schema_paths() -> dict[str, str]:
+def _message_schema_paths(version: str) -> dict[str, str]:
     paths = {}
-    for path, document in _documents().items():
+    for path, document in _documents(version).items():
         type_property = document.get("properties", {}).get("type")
         if type_property is not None:
             paths[type_property["default"]] = path
     return paths
 
 
-def message_schema_path(type_: str) -> str | None:
+def message_schema_path(type_: str, version: str | None = None) -> str | None:
     """Return the path of the schema of the message whose ``type`` is ``type_``, if known."""
-    return _message_schema_paths().get(type_)
+    try:
+        wanted = versions.normalize(CURRENT if version is None else version)
+    except versions.SchemaSetError as error:
+        raise KeyError(str(error)) from None
+    return _message_schema_paths(wanted).get(type_)
+
+
+def registry(version: str | None = None) -> Registry[Any]:
+    """Return a ``referencing`` registry holding every schema file under its ``$id``.
+
+    Raises:
+        KeyError: no such released version.
+
+    """
+    try:
+        return versions.load_version(CURRENT if version is None else version).registry
+    except versions.SchemaSetError as error:
+        raise KeyError(str(error)) from None
 
 
 @cache
-def registry() -> Registry[Any]:
-    """Return a ``referencing`` registry holding every schema file under its ``$id``."""
-    resources = [
-        (document["$id"], Resource.from_contents(document, default_specification=DRAFT202012))
-        for document in _documents().values()
-    ]
-    return Registry().with_resources(resources).crawl()
+def _validator(path: str, version: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(path, version), registry=registry(version))
 
 
-@cache
-def validator_for(path: str) -> Draft202012Validator:
+def validator_for(path: str, version: str | None = None) -> Draft202012Validator:
     """Return a draft 2020-12 validator for the schema file at ``path``, with ``$ref`` resolved.
 
     Raises:
-        KeyError: no schema file has that path.
+        KeyError: no schema file has that path, or no such released version.
 
     """
-    return Draft202012Validator(schema(path), registry=registry())
+    try:
+        wanted = versions.normalize(CURRENT if version is None else version)
+    except versions.SchemaSetError as error:
+        raise KeyError(str(error)) from None
+    return _validator(path, wanted)
 
 
-def bundled_schema(path: str) -> dict[str, Any]:
+def bundled_schema(path: str, version: str | None = None) -> dict[str, Any]:
     """Return the schema at ``path`` as one self-contained document (every ``$ref`` local).
 
     For tools that cannot follow references between files.
     """
-    schema(path)  # a clear KeyError for an unknown path
-    return bundle(_documents(), root=path)
+    schema(path, version)  # a clear KeyError for an unknown path
+    return bundle(_documents(version), root=path)
