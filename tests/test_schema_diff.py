@@ -217,6 +217,29 @@ def test_writer_instances_pass_the_compatible_reader(
     assert union_validator(reader, side).is_valid(instance), instance
 
 
+@pytest.mark.parametrize("writer_is_new", [True, False])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_v1_0_and_v1_1_client_messages_pass_either_server(
+    writer_is_new: bool, data: st.DataObject
+) -> None:
+    # The client side of v1.0 -> v1.1 is compatible both ways (attachments added).
+    old, new = released("v1.0"), released("v1.1")
+    writer, reader = (new, old) if writer_is_new else (old, new)
+    instance = data.draw(client_instances(writer))
+    assert union_validator(reader, "client").is_valid(instance), instance
+
+
+@cache
+def released(folder: str) -> SchemaSet:
+    return load_folder(ROOT / "schema" / folder)
+
+
+@cache
+def client_instances(schemas: SchemaSet) -> st.SearchStrategy[Any]:
+    return from_schema(closed(bundle(schemas.documents, root=UNION["client"])))
+
+
 _STRATEGIES: dict[tuple[str, str, bool], st.SearchStrategy[Any]] = {}
 
 
