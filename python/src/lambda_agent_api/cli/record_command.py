@@ -17,6 +17,7 @@ from typing import IO, TextIO
 from urllib.parse import urlsplit
 
 from lambda_agent_api.capture import CaptureFormat, CaptureWriter, Connection, Direction, Frame
+from lambda_agent_api.cli.arguments import positive_seconds
 from lambda_agent_api.cli.console import (
     BOLD,
     DIM,
@@ -32,13 +33,19 @@ from lambda_agent_api.proxy import ProxiedConnection, ProxyObserver, RecordingPr
 from lambda_agent_api.rules import RULES, Severity
 from lambda_agent_api.validation import Checker, Diagnostic
 
-__all__ = ["HELP", "NAME", "add_arguments", "parse_listen", "run"]
+__all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "parse_listen", "run"]
 
 NAME = "record"
 HELP = (
     "run a WebSocket proxy in front of an agent server that forwards every frame unchanged "
     "and records it in the capture format (optionally validating it live)"
 )
+EXIT_CODES = """\
+exit codes:
+  0  stopped cleanly with Ctrl-C or SIGTERM (and, with --validate, no error found)
+  1  with --validate: an error was found (with --strict, a warning too)
+  2  bad arguments, an upstream that cannot be reached, an address in use,
+     an output file that cannot be written"""
 _PREFIX = f"lambda-agent-api {NAME}"
 _SEVERITY = {Severity.ERROR: RED, Severity.WARNING: YELLOW}
 
@@ -78,7 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--open-timeout",
-        type=float,
+        type=positive_seconds,
         default=10.0,
         metavar="SECONDS",
         help="how long to wait for the upstream server (10)",

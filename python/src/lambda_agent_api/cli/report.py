@@ -131,8 +131,10 @@ class TextReporter:
         connections = _plural(summary.connections, "connection")
         frames = _plural(summary.frames, "frame")
         write(f"Checked {files}: {connections}, {frames}.\n")
-        for source, reason in info.unreadable:
-            write(style(f"Could not read {source}: {reason}", RED, BOLD) + "\n")
+        if info.unreadable:
+            # Each reason was printed on stderr as it happened: name the inputs, once.
+            sources = ", ".join(source for source, _ in info.unreadable)
+            write(style(f"Could not read {sources} (the reason is above).", RED, BOLD) + "\n")
         if info.stopped_after is not None:
             write(f"Stopped after {_plural(info.stopped_after, 'error')} (--max-errors).\n")
         if not summary.counts:

@@ -16,6 +16,7 @@ from contextlib import closing
 from typing import BinaryIO
 
 from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
+from lambda_agent_api.cli.arguments import positive_int
 from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
@@ -23,33 +24,29 @@ from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.rules import Severity
 from lambda_agent_api.validation import Checker
 
-__all__ = ["HELP", "NAME", "add_arguments", "run"]
+__all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "run"]
 
 NAME = "validate"
 HELP = (
     "check captured WebSocket traffic (JSON Lines or HAR) against the schema "
     "and the protocol's rules"
 )
+EXIT_CODES = """\
+exit codes:
+  0  no problems found (warnings allowed, unless --strict)
+  1  errors found (with --strict, warnings too)
+  2  an input could not be read or is not a capture, or bad arguments"""
 _STDIN = "-"
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
     parser.add_argument(
         "files",
-        nargs="+",
+        nargs="*",
         metavar="FILE",
-        help="captures to check: JSON Lines (.jsonl) or HAR (.har); - reads standard input",
+        help="captures to check: JSON Lines (.jsonl) or HAR (.har); - reads standard input, "
+        "as does no FILE when standard input is not a terminal (`validate < capture.jsonl`)",
     )
     parser.add_argument(
         "--input-format",
@@ -70,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-errors",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="stop after N errors (with --strict, warnings count)",
     )
@@ -84,6 +81,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check every input; return 0 (clean), 1 (findings) or 2 (an input could not be read)."""
+    if not args.files:
+        if sys.stdin is None or isatty(sys.stdin):
+            print(
+                f"lambda-agent-api {NAME}: no FILE given, and standard input is a terminal; "
+                f"name a capture, or pipe one in (`lambda-agent-api {NAME} < capture.jsonl`)",
+                file=sys.stderr,
+            )
+            return 2
+        args.files = [_STDIN]
     out = sys.stdout
     reporter: Reporter
     if args.format == "json":
