@@ -19,9 +19,9 @@ from urllib.parse import urljoin
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from lambda_agent_api import _strict_json as strict_json
 from lambda_agent_api.capture import Frame, read_capture
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.schemas.diff import UNIONS, Side
 from lambda_agent_api.schemas.versions import SchemaSet, SchemaSetError
 

@@ -22,7 +22,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
-from lambda_agent_api import _strict_json as strict_json
+from lambda_agent_api.protocol import strict_json
 
 __all__ = [
     "CURRENT",
