@@ -9,35 +9,34 @@ methods and exception codes, so code written for v1.1 runs unchanged::
         ...
     await api.close()
 
-It is a thin adapter: :class:`~lambda_agent_api.client_protocol.ClientProtocol`
-(and the :class:`~lambda_agent_api.conversation.Conversation` under it) decides
-what every frame means; this module owns the socket, the tasks, the timeouts
-and the callbacks. Every frame sent passes through :meth:`AgentApi._send_frame`
-and every frame received through :meth:`AgentApi._receive_frame`; both tell
-:meth:`AgentApi._record`, where the ``capture`` option tees the traffic into the
-capture format of :mod:`lambda_agent_api.capture`.
+:class:`~lambda_agent_api.client_protocol.ClientProtocol` (and the
+:class:`~lambda_agent_api.conversation.Conversation` under it) decides what
+every frame means; this module owns the socket, the tasks, the timeouts, the
+callbacks and the flow of messages to their takers: one task reads the socket
+and hands each message to the caller iterating a response or to the callback,
+through bounded mailboxes (:mod:`lambda_agent_api._mailbox`), so that a reader
+that stops reading stops the socket being read (backpressure).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import inspect
 import itertools
 import logging
 import os
 import ssl as ssl_module
-import weakref
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import IO, Any, Final, TypeAlias
+from typing import IO, Any, Final, TypeAlias, cast
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
+from lambda_agent_api._mailbox import Mailbox
 from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
 from lambda_agent_api.client_protocol import ClientProtocol, Received, UnknownMessage
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
@@ -70,21 +69,34 @@ CaptureTarget: TypeAlias = "str | os.PathLike[str] | IO[str] | CaptureWriter"
 BUSY_CLOSE_CODE: Final = 1008
 """The close code (Policy Violation) a server uses to refuse a chat held by another client."""
 
-_STOP: Final = object()  # ends the callback queue
-
 
 def agent_url(base_url: str, chat_id: int | str = 0) -> str:
     """Return the agent's WebSocket URL: ``{base_url}/v1/agent_ws/{chat_id}/``.
 
     Like v1.1's ``urljoin(base_url, f"v1/agent_ws/{chat_id}/")``, but a base
     without a trailing slash or with a path prefix (``wss://host/api``) keeps
-    its path, ``chat_id`` is URL-quoted, a query string is kept, and
-    ``http``/``https`` become ``ws``/``wss``.
+    its path, ``chat_id`` is URL-quoted (``/``, ``?``, ``%``, spaces...), a
+    query string is kept, and ``http``/``https`` become ``ws``/``wss``.
+
+    Raises:
+        ValueError: ``chat_id`` is ``""``, ``"."`` or ``".."``: a path segment
+            that is empty or a dot segment, which a server (or a proxy)
+            normalising paths would route to another endpoint. Percent-encoding
+            would not help: ``%2E`` is the same unreserved character.
     """
+    segment = str(chat_id)
+    if segment in _UNSAFE_SEGMENTS:
+        raise ValueError(
+            f"chat_id {segment!r} cannot be a path segment: an empty or dot segment "
+            "would address another endpoint"
+        )
     parts = urlsplit(base_url.strip())
     scheme = {"http": "ws", "https": "wss"}.get(parts.scheme.lower(), parts.scheme)
-    path = f"{parts.path.rstrip('/')}/v1/agent_ws/{quote(str(chat_id), safe='')}/"
+    path = f"{parts.path.rstrip('/')}/v1/agent_ws/{quote(segment, safe='')}/"
     return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+_UNSAFE_SEGMENTS: Final = frozenset(("", ".", ".."))
 
 
 class AgentApi:
@@ -101,6 +113,9 @@ class AgentApi:
         on_disconnect: called with the client, once, whenever a connection
             that :meth:`connect` opened ends, however it ends. Sync or async.
         chat_id: the chat (int or str); one client may hold a chat at a time.
+            A string is URL-quoted; ``""``, ``"."`` and ``".."`` are refused
+            (``ValueError``), as they would be dot segments that a server
+            normalising paths routes elsewhere.
         connect_timeout: seconds for the handshake, and then for ``STATUS``.
         response_timeout: if set, the longest wait for the next event of a
             response before it fails with ``TIMEOUT``; ``None`` waits as long
@@ -121,6 +136,17 @@ class AgentApi:
             :class:`~lambda_agent_api.capture.CaptureWriter`. Each connection
             is named in the ``conn`` key as ``{agent_id}/{chat_id}/{n}``, ``n``
             unique in the process; every line is flushed as it is written.
+        max_buffered: backpressure: the most messages received and not yet
+            taken by the caller iterating a response, and as many for the
+            ``callback``. When either is full the client stops reading the
+            socket until it is half empty, so a slow reader makes the server
+            wait (TCP flow control) instead of filling memory; nothing is
+            dropped.
+        response_errors_to_callback: whether a server ``ERROR`` that ends a
+            response reaches the ``callback`` as well as the caller (which
+            gets it as :class:`AgentException`), as in v1.1. ``False``: the
+            caller alone gets it; the callback still gets every ``ERROR``
+            that no caller is waiting for.
     """
 
     def __init__(
@@ -141,7 +167,11 @@ class AgentApi:
         ssl: ssl_module.SSLContext | None = None,
         connect_options: Mapping[str, Any] | None = None,
         capture: CaptureTarget | None = None,
+        max_buffered: int = 256,
+        response_errors_to_callback: bool = True,
     ) -> None:
+        if not isinstance(max_buffered, int) or max_buffered < 1:
+            raise ValueError(f"max_buffered must be a positive integer, not {max_buffered!r}")
         self.id = agent_id
         self.chat_id = chat_id
         self.url = agent_url(base_url, chat_id)
@@ -149,6 +179,8 @@ class AgentApi:
         self.on_disconnect = on_disconnect
         self.connect_timeout = connect_timeout
         self.response_timeout = response_timeout
+        self.max_buffered = max_buffered
+        self.response_errors_to_callback = response_errors_to_callback
         self._options: dict[str, Any] = {
             "ping_interval": ping_interval,
             "ping_timeout": ping_timeout,
@@ -159,18 +191,9 @@ class AgentApi:
             **dict(connect_options or {}),
         }
         self._close_timeout = close_timeout
-        self._ws: ClientConnection | None = None
-        self._protocol = ClientProtocol()
-        self._connected = False
-        self._listener: asyncio.Task[None] | None = None
-        self._dispatcher: asyncio.Task[None] | None = None
-        self._callbacks: asyncio.Queue[object] | None = None
-        self._disconnect_pending = False
-        # Weak references: a stream that its caller dropped (`break`) must be
-        # finalised at once, which releases its request.
-        self._holder: weakref.ref[ResponseStream] | None = None  # holds the request
-        self._stream: weakref.ref[ResponseStream] | None = None  # gets the response in flight
-        self._idle: asyncio.Event | None = None  # set while no response is in flight
+        self._link: _Link | None = None  # the connection, while its tasks run
+        self._connecting = asyncio.Lock()
+        self._requests = _Requests(self)
         self._ended: AgentException | None = None  # how the last connection ended
         self._capture = None if capture is None else _Capture(capture)
 
@@ -179,13 +202,15 @@ class AgentApi:
     @property
     def connected(self) -> bool:
         """Whether the connection is open and ``STATUS`` was received."""
-        return self._connected
+        link = self._link
+        return link is not None and link.connected
 
     async def connect(self) -> None:
         """Open the connection and wait for the server's ``STATUS``.
 
-        Does nothing if already connected. A failed connect leaves nothing
-        open behind it.
+        Does nothing if already connected; concurrent calls open one
+        connection (the later ones wait for the first). A failed connect
+        leaves nothing open behind it.
 
         Raises:
             AgentBusyException: the chat is held by another client (a 1008
@@ -196,9 +221,18 @@ class AgentApi:
                 ``CONNECTION_ERROR`` naming the cause.
             OSError: the ``capture`` file cannot be opened for writing.
         """
-        if self._connected:
+        if self.connected:
             return
+        # Outside the lock: an on_disconnect that reconnects runs in the task
+        # this waits for.
         await self._finish_previous()
+        async with self._connecting:
+            if self.connected:
+                return  # another task connected meanwhile
+            await self._finish_previous()
+            await self._connect()
+
+    async def _connect(self) -> None:
         protocol = ClientProtocol()
         if self._capture is not None:
             self._capture.begin(f"{self.id}/{self.chat_id}")  # before the socket: fail fast
@@ -218,24 +252,19 @@ class AgentApi:
                 ) from exc
             except ConnectionClosed as exc:
                 raise self._refused(exc) from exc
-            self._record("received", frame)
+            self._record(RECV, frame)
             protocol.receive_status(frame)
         except BaseException:
             await self._discard(ws)
             self._capture_end()
             raise
-        self._ws = ws
-        self._protocol = protocol
-        self._connected = True
+        link = _Link(ws, protocol, self.max_buffered)
+        self._link = link
         self._ended = None
-        self._holder = self._stream = None
-        self._idle = asyncio.Event()
-        self._idle.set()
-        self._callbacks = asyncio.Queue()
-        self._disconnect_pending = True
-        self._listener = asyncio.create_task(self._listen(ws), name=f"agent-api-{self.id}-listen")
-        self._dispatcher = asyncio.create_task(
-            self._dispatch(self._callbacks), name=f"agent-api-{self.id}-callbacks"
+        self._requests.holder = None
+        link.listener = asyncio.create_task(self._listen(link), name=f"agent-api-{self.id}-listen")
+        link.dispatcher = asyncio.create_task(
+            self._dispatch(link), name=f"agent-api-{self.id}-callbacks"
         )
         logger.info("[%s] connected to %s", self.id, self.url)
 
@@ -244,8 +273,8 @@ class AgentApi:
 
         Iterate with ``async for``: the message is sent on the first step.
         ``AGENT_EVENT_END`` is yielded, then the stream stops. A caller that
-        stops early (``break``) releases the request; the rest of that
-        response goes to ``callback``.
+        stops early (``break``, or a step cancelled by a timeout) releases the
+        request; the rest of that response goes to ``callback``.
 
         Raises (while iterating):
             AgentException: ``NOT_CONNECTED``; the server's ``ERROR`` as
@@ -255,7 +284,7 @@ class AgentApi:
                 ``response_timeout`` passes without an event.
             AgentBusyException: another request is in flight on this client.
         """
-        return ResponseStream(self, text, attachments)
+        return ResponseStream(self._requests, text, attachments)
 
     async def ask(self, text: str, attachments: Sequence[str] | None = None) -> Reply:
         """Send a message and return the agent's whole reply, once the response ends.
@@ -269,9 +298,12 @@ class AgentApi:
 
     async def close(self) -> None:
         """Close the connection and wait until ``on_disconnect`` has run; safe to call twice."""
-        ws = self._ws
-        if ws is not None:
-            await ws.close()
+        link = self._link
+        if link is not None:
+            # Read what is still in flight, whoever takes it, or the close
+            # handshake would wait behind a reader that stopped reading.
+            link.unbind()
+            await link.ws.close()
         await self._finish_previous()
 
     async def __aenter__(self) -> AgentApi:
@@ -286,45 +318,16 @@ class AgentApi:
     ) -> None:
         await self.close()
 
-    # Frames in and out: every frame passes through these two methods
+    # Frames out, and the capture
 
     async def _send_frame(self, ws: ClientConnection, frame: str) -> None:
-        self._record("sent", frame)
+        self._record(SEND, frame)
         await ws.send(frame)
 
-    def _receive_frame(self, frame: str | bytes) -> Received:
-        self._record("received", frame)
-        received = self._protocol.receive(frame)
-        stream = self._stream() if self._stream is not None else None
-        if received.for_response:
-            if stream is not None:
-                stream._push(received.error or received.message)
-                if received.ends_response:
-                    self._stream = None
-                    stream._push(_END_OF_STREAM)
-            elif received.message is not None and not received.for_callback:
-                self._to_callback(received.message)  # the rest of an abandoned response
-            elif received.error is not None and received.message is None:
-                logger.error("[%s] %s", self.id, received.error)
-        elif received.message is None and received.error is not None:
-            logger.error("[%s] %s", self.id, received.error)
-        if received.for_callback and received.message is not None:
-            if isinstance(received.message, UnknownMessage):
-                logger.warning(
-                    "[%s] unknown message type %r, handed to the callback",
-                    self.id,
-                    received.message.type,
-                )
-            self._to_callback(received.message)
-        if self._idle is not None and not self._protocol.responding:
-            self._idle.set()
-        return received
-
-    def _record(self, direction: str, frame: str | bytes) -> None:
-        """See every frame sent and received: the ``capture`` option plugs in here."""
+    def _record(self, direction: Direction, frame: str | bytes) -> None:
         capture = self._capture
         if capture is not None:
-            capture.write(SEND if direction == "sent" else RECV, frame)
+            capture.write(direction, frame)
 
     def _capture_end(self) -> None:
         if self._capture is not None:
@@ -332,24 +335,103 @@ class AgentApi:
 
     # The connection's tasks
 
-    async def _listen(self, ws: ClientConnection) -> None:
+    async def _listen(self, link: _Link) -> None:
+        """Read every frame and hand each message to its taker, in order, until the end.
+
+        The hot path: most frames are events of the response in flight, which
+        ``receive_event`` returns bare and go straight to the caller's mailbox.
+        """
+        ws = link.ws
+        recv = ws.recv
+        receive = link.protocol.receive_event
+        capture = self._capture
         try:
-            async for frame in ws:
-                if self._receive_frame(frame).disconnect:
+            while True:
+                frame = await recv()
+                if capture is not None:
+                    capture.write(RECV, frame)
+                received = receive(frame)
+                if not isinstance(received, Received):  # an event of the response in flight
+                    live = link.live
+                    if live is not None:
+                        if live.put(received):
+                            await live.room()  # backpressure: stop reading until there is room
+                        continue
+                    # The rest of a response its caller left.
+                    received = Received(received, None, None, True)
+                full = self._route(link, received)
+                if received.disconnect:
                     logger.info("[%s] the server disconnects gracefully", self.id)
                     break
+                if full is not None:
+                    await full.room()
         except ConnectionClosed:
             pass  # the close code and reason are read below
         except Exception:  # a bug of ours must not leave callers hanging
             logger.exception("[%s] the listener failed", self.id)
         finally:
             await ws.close()
-            self._connection_ended(*_close_of(ws))
+            self._connection_ended(link, *_close_of(ws))
 
-    def _connection_ended(self, code: int | None, reason: str | None) -> None:
-        self._connected = False
+    def _route(self, link: _Link, received: Received) -> Mailbox[Any] | None:
+        """Hand a frame's message or error to the caller, the callback, or both.
+
+        Returns the mailbox that is now full, if one is: the listener waits for room.
+        """
+        full: Mailbox[Any] | None = None
+        message, error = received.message, received.error
+        to_caller = False
+        if received.for_response:
+            live = link.live
+            if live is not None:
+                to_caller = True
+                if error is None and live.put(cast(AgentEventUnion, message)):
+                    full = live
+                if received.ends_response:
+                    link.live = None
+                    live.end(error)
+                    full = None
+            elif message is not None and not received.for_callback:
+                full = self._to_callback(link, message)  # the rest of an abandoned response
+            elif error is not None and message is None:
+                logger.error("[%s] %s", self.id, error)
+        elif message is None and error is not None:
+            logger.error("[%s] %s", self.id, error)
+        if received.for_callback and message is not None:
+            if isinstance(message, UnknownMessage):
+                logger.warning(
+                    "[%s] unknown message type %r, handed to the callback",
+                    self.id,
+                    message.type,
+                )
+            if not (to_caller and error is not None and not self.response_errors_to_callback):
+                full = self._to_callback(link, message) or full
+        if not link.protocol.responding:
+            link.idle.set()
+        return full
+
+    def _to_callback(
+        self, link: _Link, message: ServerMessageUnion | UnknownMessage
+    ) -> Mailbox[Any] | None:
+        """Queue ``message`` for the callback; return its mailbox if that is now full."""
+        if self.callback is not None:
+            return link.callbacks if link.callbacks.put(message) else None
+        type_ = getattr(message.type, "value", message.type)
+        # Agent events and unknown messages are lost without a callback; STATUS,
+        # ERROR (also raised to its caller) and GRACEFUL_DISCONNECT are not.
+        important = isinstance(message, UnknownMessage) or type_.startswith("AGENT_EVENT_")
+        logger.log(
+            logging.WARNING if important else logging.DEBUG,
+            "[%s] %s with no callback to take it; dropped",
+            self.id,
+            type_,
+        )
+        return None
+
+    def _connection_ended(self, link: _Link, code: int | None, reason: str | None) -> None:
+        link.connected = False
         self._capture_end()
-        error = self._protocol.connection_lost(code, reason)
+        error = link.protocol.connection_lost(code, reason)
         how = f"code {code}" if code is not None else "no close code"
         if reason:
             how += f", reason {reason!r}"
@@ -359,25 +441,30 @@ class AgentApi:
             close_code=code,
             close_reason=reason or None,
         )
-        stream = self._stream() if self._stream is not None else None
-        self._stream = None
-        if stream is not None:
-            stream._push(error or self._ended)
-            stream._push(_END_OF_STREAM)
-        if self._idle is not None:
-            self._idle.set()  # wake a request waiting for the previous response to end
-        if self._callbacks is not None:
-            self._callbacks.put_nowait(_STOP)
+        live, link.live = link.live, None
+        if live is not None:
+            live.end(error or self._ended)
+        link.idle.set()  # wake a request waiting for the previous response to end
+        link.callbacks.end()
         logger.info("[%s] disconnected (%s)", self.id, how)
 
-    async def _dispatch(self, queue: asyncio.Queue[object]) -> None:
-        while (item := await queue.get()) is not _STOP:
-            await self._call("callback", self.callback, item)
-        await self._notify_disconnect()
+    async def _dispatch(self, link: _Link) -> None:
+        box = link.callbacks
+        items = box.items
+        while True:
+            if items:
+                item = items.popleft()
+                box.taken()
+                await self._call("callback", self.callback, item)
+            elif box.ended:
+                break
+            else:
+                await box.arrival()
+        await self._notify_disconnect(link)
 
-    async def _notify_disconnect(self) -> None:
-        if self._disconnect_pending:
-            self._disconnect_pending = False
+    async def _notify_disconnect(self, link: _Link) -> None:
+        if link.disconnect_pending:
+            link.disconnect_pending = False
             await self._call("on_disconnect", self.on_disconnect, self)
 
     async def _call(self, name: str, function: Callable[[Any], Any] | None, argument: Any) -> None:
@@ -390,26 +477,13 @@ class AgentApi:
         except Exception:
             logger.exception("[%s] error in %s", self.id, name)
 
-    def _to_callback(self, message: ServerMessageUnion | UnknownMessage) -> None:
-        if self.callback is not None:
-            if self._callbacks is not None:
-                self._callbacks.put_nowait(message)
-            return
-        type_ = getattr(message.type, "value", message.type)
-        # Agent events and unknown messages are lost without a callback; STATUS,
-        # ERROR (also raised to its caller) and GRACEFUL_DISCONNECT are not.
-        important = isinstance(message, UnknownMessage) or type_.startswith("AGENT_EVENT_")
-        logger.log(
-            logging.WARNING if important else logging.DEBUG,
-            "[%s] %s with no callback to take it; dropped",
-            self.id,
-            type_,
-        )
-
     async def _finish_previous(self) -> None:
         """Wait for the last connection's tasks: the listener, then the callbacks."""
+        link = self._link
+        if link is None:
+            return
         current = asyncio.current_task()
-        listener, dispatcher = self._listener, self._dispatcher
+        listener, dispatcher = link.listener, link.dispatcher
         if listener is not None and listener is not current:
             await asyncio.shield(listener)
         if dispatcher is not None and dispatcher is not current:
@@ -418,9 +492,9 @@ class AgentApi:
                 logger.error("[%s] callbacks still running after close; cancelled", self.id)
                 dispatcher.cancel()
                 await asyncio.wait({dispatcher})
-                await self._notify_disconnect()
-        if current is not dispatcher:
-            self._ws = self._listener = self._dispatcher = self._callbacks = None
+                await self._notify_disconnect(link)
+        if self._link is link and current is not dispatcher:
+            self._link = None
 
     # Opening and refusing connections
 
@@ -564,11 +638,123 @@ def _close_of(ws: ClientConnection) -> tuple[int, str]:
     return int(close.code), close.reason
 
 
-class _EndOfStream:
-    pass
+class _Link:
+    """One open connection: its socket, its protocol state, its tasks and mailboxes."""
+
+    def __init__(self, ws: ClientConnection, protocol: ClientProtocol, bound: int) -> None:
+        self.ws = ws
+        self.protocol = protocol
+        self.connected = True
+        self.listener: asyncio.Task[None] | None = None
+        self.dispatcher: asyncio.Task[None] | None = None
+        self.callbacks: Mailbox[ServerMessageUnion | UnknownMessage] = Mailbox(bound)
+        self.live: Mailbox[AgentEventUnion] | None = None  # gets the response in flight
+        self.idle = asyncio.Event()  # set while no response is in flight
+        self.idle.set()
+        self.disconnect_pending = True
+
+    def unbind(self) -> None:
+        """Stop holding the socket back: the connection is closing."""
+        self.callbacks.unbind()
+        if self.live is not None:
+            self.live.unbind()
 
 
-_END_OF_STREAM: Final = _EndOfStream()
+class _Requests:
+    """The request slot of a client: what a :class:`ResponseStream` may ask of it.
+
+    One request at a time: :meth:`open` takes the slot and sends the message,
+    :meth:`close` gives it back; events of the response arrive in the
+    mailbox :meth:`open` returns.
+    """
+
+    def __init__(self, api: AgentApi) -> None:
+        self._api = api
+        self.holder: Mailbox[AgentEventUnion] | None = None
+
+    @property
+    def response_timeout(self) -> float | None:
+        """The longest wait for an event (``None``: no limit)."""
+        return self._api.response_timeout
+
+    async def open(self, text: str, attachments: Sequence[str] | None) -> Mailbox[AgentEventUnion]:
+        """Take the slot, wait for the previous response to end, send the message.
+
+        Raises:
+            AgentBusyException: the slot is taken.
+            AgentException: ``NOT_CONNECTED``; ``TIMEOUT`` while the previous
+                response does not end.
+        """
+        api = self._api
+        if self.holder is not None:
+            raise AgentBusyException("Agent is currently processing another request")
+        link = api._link
+        if link is None or not link.connected:
+            raise api._ended or AgentException(
+                "NOT_CONNECTED", "Not connected. Call connect() first."
+            )
+        box: Mailbox[AgentEventUnion] = Mailbox(api.max_buffered)
+        self.holder = box
+        try:
+            # The previous response was left before its end: its rest must
+            # arrive before the next message may be sent.
+            while link.protocol.responding and link.connected:
+                await self.bounded(link.idle.wait())
+            if not link.connected:
+                raise api._ended or AgentException("NOT_CONNECTED", "Not connected.")
+            frame = link.protocol.send_user_message(text, attachments)
+            link.idle.clear()
+            link.live = box
+            # If the connection is gone, the listener tells the mailbox how it ended.
+            with contextlib.suppress(ConnectionClosed):
+                await api._send_frame(link.ws, frame)
+        except BaseException:
+            self.close(box)
+            raise
+        return box
+
+    def close(self, box: Mailbox[AgentEventUnion]) -> None:
+        """Give the slot back; events of the response still to come go to the callback."""
+        if self.holder is box:
+            self.holder = None
+        link = self._api._link
+        if link is not None and link.live is box:
+            link.live = None
+        box.end()  # wakes a listener waiting for room in it
+
+    def to_callback(self, messages: list[AgentEventUnion], error: BaseException | None) -> None:
+        """Hand events that a left response did not take to the callback, in order."""
+        api = self._api
+        link = api._link
+        if link is None or (link.dispatcher is not None and link.dispatcher.done()):
+            if messages:  # the connection's callbacks have all run: too late
+                logger.warning(
+                    "[%s] %d events of a left response, after the connection ended; dropped",
+                    api.id,
+                    len(messages),
+                )
+        else:
+            for message in messages:
+                api._to_callback(link, message)
+        if error is not None:
+            logger.debug("[%s] dropped %s from a left response", api.id, error)
+
+    async def bounded(self, awaitable: Awaitable[Any]) -> None:
+        """Await ``awaitable`` for at most ``response_timeout`` seconds.
+
+        Raises:
+            AgentException: ``TIMEOUT``.
+        """
+        timeout = self._api.response_timeout
+        if timeout is None:
+            await awaitable
+            return
+        try:
+            await asyncio.wait_for(awaitable, timeout)
+        except (TimeoutError, asyncio.TimeoutError) as exc:
+            raise AgentException(
+                "TIMEOUT", f"No event from the agent within {timeout:g} seconds"
+            ) from exc
 
 
 class ResponseStream:
@@ -576,19 +762,18 @@ class ResponseStream:
 
     ``async for event in stream`` sends the message on its first step. Also
     ``stream = await api.send_message(...)`` sends it at once. A stream left
-    before its end (``break``, or :meth:`aclose`) releases the request, and
-    the rest of the response goes to the client's ``callback``.
+    before its end (``break``, :meth:`aclose`, or a step cancelled, as by
+    ``asyncio.wait_for``) releases the request, and the rest of the response
+    goes to the client's ``callback``.
     """
 
-    def __init__(self, api: AgentApi, text: str, attachments: Sequence[str] | None) -> None:
-        self._api = api
+    def __init__(self, requests: _Requests, text: str, attachments: Sequence[str] | None) -> None:
+        self._requests = requests
         self._text = text
         self._attachments = attachments
-        self._items: collections.deque[object] = collections.deque()
-        self._waiter: asyncio.Future[None] | None = None
+        self._box: Mailbox[AgentEventUnion] | None = None
         self._started = False
         self._finished = False
-        self._ref = weakref.ref(self)
 
     def __aiter__(self) -> ResponseStream:
         return self
@@ -598,23 +783,16 @@ class ResponseStream:
         return self
 
     async def __anext__(self) -> AgentEventUnion:
-        if not self._started:
-            await self._start()
-        if self._finished and not self._items:
-            raise StopAsyncIteration
-        if not self._items:
-            await self._wait()
-        item = self._items.popleft()
-        if isinstance(item, _EndOfStream):
-            self._finish()
-            raise StopAsyncIteration
-        if isinstance(item, BaseException):
-            self._finish()
-            raise item
-        if self._items and self._items[0] is _END_OF_STREAM:
-            self._items.popleft()
-            self._finish()  # the last event: release the request before handing it out
-        return item  # type: ignore[return-value]
+        box = self._box
+        if box is not None:
+            items = box.items
+            if items:  # the common case: events arrived together, taken one by one
+                event = items.popleft()
+                box.taken()
+                if not items and box.ended and box.error is None:
+                    self._finish()  # the last event: release the request before handing it out
+                return event
+        return await self._next()
 
     async def aclose(self) -> None:
         """Leave the response: the request is released, its rest goes to ``callback``."""
@@ -632,82 +810,49 @@ class ResponseStream:
         if self._started:
             return
         self._started = True
-        api = self._api
-        if api._holder is not None and api._holder() is not None:
-            self._finished = True
-            raise AgentBusyException("Agent is currently processing another request")
-        ws = api._ws
-        if not api._connected or ws is None or api._idle is None:
-            self._finished = True
-            raise api._ended or AgentException(
-                "NOT_CONNECTED", "Not connected. Call connect() first."
-            )
-        api._holder = self._ref
         try:
-            # The previous response was left before its end: its rest must
-            # arrive before the next message may be sent.
-            while api._protocol.responding and api._connected:
-                await self._bounded(api._idle.wait())
-            if not api._connected:
-                raise api._ended or AgentException("NOT_CONNECTED", "Not connected.")
-            frame = api._protocol.send_user_message(self._text, self._attachments)
-            api._idle.clear()
-            api._stream = self._ref
-            # If the connection is gone, the listener tells this stream how it ended.
-            with contextlib.suppress(ConnectionClosed):
-                await api._send_frame(ws, frame)
+            self._box = await self._requests.open(self._text, self._attachments)
         except BaseException:
-            self._finish()
+            self._finished = True
             raise
 
-    async def _wait(self) -> None:
-        self._waiter = asyncio.get_running_loop().create_future()
+    async def _next(self) -> AgentEventUnion:
+        if not self._started:
+            await self._start()
+        box = self._box
+        while box is not None and not self._finished:
+            if box.items:
+                return await self.__anext__()
+            if box.ended:
+                self._finish()
+                if box.error is not None:
+                    raise box.error
+                break
+            await self._wait(box)
+        raise StopAsyncIteration
+
+    async def _wait(self, box: Mailbox[AgentEventUnion]) -> None:
         try:
-            await self._bounded(self._waiter)
-        except AgentException as exc:
+            await self._requests.bounded(box.arrival())
+        except AgentException as exc:  # TIMEOUT
             self._abandon()
             raise exc from None
-        finally:
-            self._waiter = None
-
-    async def _bounded(self, awaitable: Awaitable[Any]) -> None:
-        timeout = self._api.response_timeout
-        if timeout is None:
-            await awaitable
-            return
-        try:
-            await asyncio.wait_for(awaitable, timeout)
-        except (TimeoutError, asyncio.TimeoutError) as exc:
-            raise AgentException(
-                "TIMEOUT", f"No event from the agent within {timeout:g} seconds"
-            ) from exc
-
-    def _push(self, item: object) -> None:
-        self._items.append(item)
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        except asyncio.CancelledError:
+            # A step cancelled (asyncio.wait_for, a task cancelled): the caller
+            # has gone, like a `break`; a retry must not find the request busy.
+            self._abandon()
+            raise
 
     def _finish(self) -> None:
         self._finished = True
-        api = self._api
-        if api._stream is self._ref:
-            api._stream = None
-        if api._holder is self._ref:
-            api._holder = None
+        if self._box is not None:
+            self._requests.close(self._box)
 
     def _abandon(self) -> None:
-        if not self._started or self._finished:
+        if not self._started or self._finished or self._box is None:
             return
-        api = self._api
-        stream_was_live = api._stream is self._ref
-        self._finish()
+        box = self._box
         # What arrived but was not read goes to the callback, as the rest will.
-        while self._items:
-            item = self._items.popleft()
-            if isinstance(item, BaseException):
-                logger.debug("[%s] dropped %s from a left response", api.id, item)
-            elif not isinstance(item, _EndOfStream):
-                api._to_callback(item)  # type: ignore[arg-type]
-        if stream_was_live:
-            logger.debug("[%s] response left early; its rest goes to the callback", api.id)
+        rest = box.take_all()
+        self._finish()
+        self._requests.to_callback(rest, box.error)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -30,6 +30,7 @@ from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
+    AgentEventUnion,
     EServerMessage,
     MsgError,
     MsgStatus,
@@ -42,6 +43,7 @@ from lambda_agent_api.transitions import Role, State
 __all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
 
 _GRACEFUL = EServerMessage.GRACEFUL_DISCONNECT.value
+_SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 _TYPE_OF = {cls: type_ for type_, cls in SERVER_MESSAGE_CLASSES.items()}
 _TAGS = frozenset(SERVER_MESSAGE_CLASSES) | frozenset(CLIENT_MESSAGE_CLASSES)
 
@@ -117,7 +119,10 @@ class ClientProtocol:
         if received.message is None:
             detail = received.error.details if received.error else "not a message"
             raise AgentException("PARSE_ERROR", f"Expected STATUS: {detail}")
-        raise AgentException("INVALID_STATUS", f"Expected STATUS, got {received.message.type}")
+        got = received.message.type
+        # The wire name ("ERROR"), never the enum's repr ("EServerMessage.ERROR").
+        name = got.value if isinstance(got, EServerMessage) else got
+        raise AgentException("INVALID_STATUS", f"Expected STATUS, got {name}")
 
     # Sending
 
@@ -153,7 +158,33 @@ class ClientProtocol:
             message = parse_server_message(frame)
         except ValidationError as invalid:
             return self._invalid(frame, invalid)
-        step = self.conversation.observe(Role.SERVER, _TYPE_OF[type(message)], message.__dict__)
+        return self._route(message)
+
+    def receive_event(self, frame: str | bytes) -> Received | AgentEventUnion:
+        """Like :meth:`receive`, with a shortcut for most of a response's frames.
+
+        A frame that is an agent event of the response in flight and does not
+        end it (most text chunks) is returned as the bare message, to be handed
+        to the caller: no :class:`Received` is built for it. Anything else gets
+        the :class:`Received` that :meth:`receive` gives. The conversation
+        records every frame alike, and the checks are the same.
+        """
+        if type(frame) is not str or self.conversation.state is not _RESPONDING:
+            return self.receive(frame)
+        try:
+            message = parse_server_message(frame)
+        except ValidationError as invalid:
+            return self._invalid(frame, invalid)
+        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        if step.after is _RESPONDING and step.in_response:
+            return cast(AgentEventUnion, message)
+        return self._routed(message, step)
+
+    def _route(self, message: ServerMessageUnion) -> Received:
+        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        return self._routed(message, step)
+
+    def _routed(self, message: ServerMessageUnion, step: Step) -> Received:
         if step.in_response:
             if isinstance(message, MsgError):
                 failed = AgentException(message.code, message.details, server_error=message)
