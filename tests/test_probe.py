@@ -21,7 +21,6 @@ from support.raw_server import RawAgentServer
 
 from lambda_agent_api.cli import main
 from lambda_agent_api.exceptions import ProbeError
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk
 from lambda_agent_api.probe import (
     CHECKS,
     Level,
@@ -34,6 +33,7 @@ from lambda_agent_api.probe import (
     run_probe,
 )
 from lambda_agent_api.probe.results import Ledger
+from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk
 from lambda_agent_api.testing import MockServer, Raw
 from lambda_agent_api.testing.demo import demo_script
 
@@ -336,7 +336,7 @@ def test_the_command_line_could_not_run_is_exit_2(
 
 
 def test_every_check_traces_to_a_docs_section_and_known_rules() -> None:
-    from lambda_agent_api.rules import RULES
+    from lambda_agent_api.protocol.rules import RULES
 
     for check in CHECKS.values():
         page, _, anchor = check.docs.partition("#")

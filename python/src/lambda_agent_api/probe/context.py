@@ -15,8 +15,6 @@ from typing import Any, Final
 
 from websockets.exceptions import ConnectionClosed
 
-from lambda_agent_api._strict_json import show
-from lambda_agent_api.agent_api import agent_url
 from lambda_agent_api.probe.checks import owner_of_rule
 from lambda_agent_api.probe.connection import (
     Closed,
@@ -28,6 +26,8 @@ from lambda_agent_api.probe.connection import (
 from lambda_agent_api.probe.options import ProbeOptions
 from lambda_agent_api.probe.results import Ledger
 from lambda_agent_api.probe.traffic import Finding, Traffic
+from lambda_agent_api.protocol.strict_json import show
+from lambda_agent_api.transport.agent_api import agent_url
 
 __all__ = ["Context", "Response", "user_message"]
 

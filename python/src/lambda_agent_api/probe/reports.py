@@ -1,7 +1,7 @@
 """Render a probe report: text for people, JSON Lines for programs, JUnit XML for CI.
 
 Reporters check nothing. Everything the server said (close reasons, error
-codes) reaches them already quoted by :func:`~lambda_agent_api._strict_json.show`,
+codes) reaches them already quoted by :func:`~lambda_agent_api.protocol.strict_json.show`,
 so no control character from the network reaches a terminal.
 """
 

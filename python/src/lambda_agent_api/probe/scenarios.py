@@ -16,7 +16,6 @@ from typing import Final
 
 from websockets.exceptions import ConnectionClosed
 
-from lambda_agent_api._strict_json import show
 from lambda_agent_api.probe.checks import INVALID_MESSAGE_CODE
 from lambda_agent_api.probe.connection import (
     Closed,
@@ -27,6 +26,7 @@ from lambda_agent_api.probe.connection import (
 )
 from lambda_agent_api.probe.context import Context, user_message
 from lambda_agent_api.probe.options import ProbeOptions
+from lambda_agent_api.protocol.strict_json import show
 
 __all__ = ["INVALID_FRAMES", "SCENARIOS", "Scenario"]
 
