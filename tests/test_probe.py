@@ -366,12 +366,18 @@ async def test_the_library_call_for_pytest_users() -> None:
 
     async with MockServer(demo_script) as server:
         report = await probe_server(
-            server.base_url, messages=["use a tool"], idle=0.1, settle=0.05, chat_prefix="ci"
+            server.base_url,
+            messages=["use a tool"],
+            idle=0.1,
+            settle=0.0,
+            chat_prefix="ci",
+            headers={"Authorization": "Bearer probe-token"},
         )
     assert report.exit_code == 0, format_text(report)
     assert report.chat_prefix == "ci"
     assert report.result("tool-call-json").status is Status.PASSED
     assert {request.path for request in server.requests} >= {"/v1/agent_ws/ci-handshake/"}
+    assert {r.headers["Authorization"] for r in server.requests} == {"Bearer probe-token"}
 
 
 async def test_the_probe_never_follows_a_redirect_elsewhere() -> None:
