@@ -12,7 +12,16 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["drift", "lint", "tests", "typescript", "docs", "docs_browser"]
+nox.options.sessions = [
+    "drift",
+    "lint",
+    "tests",
+    "typescript",
+    "package",
+    "docs",
+    "docs_browser",
+    "docs_zensical",
+]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
 
@@ -45,10 +54,15 @@ def codegen(session: nox.Session) -> None:
 
 @nox.session
 def drift(session: nox.Session) -> None:
-    """Fail, printing a diff, when committed generated files differ from what schema/ gives."""
+    """Fail when generated files differ from the schema, or a released schema changed.
+
+    The release gate fails when a released ``schema/vX.Y/`` changed other than
+    compatibly, and reports what ``schema/draft/`` changes.
+    """
     session.install("-e", f"{PACKAGE}[codegen]")
     npm_ci(session)
     session.run("python", "codegen/generate.py", "--check")
+    session.run("python", "codegen/release_gate.py")
 
 
 @nox.session
@@ -65,6 +79,69 @@ def typescript(session: nox.Session) -> None:
     """Check the TypeScript package: `npm ci`, then `npm test` (prettier, tsc, node --test)."""
     npm_ci(session)
     session.run("npm", "test", "--prefix", TYPESCRIPT, external=True)
+
+
+RELEASE_CHECKS = Path("tools/release")
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build both packages' release files, check them, install each into an empty place, use it.
+
+    Python: sdist and wheel (`python -m build`, the wheel from the sdist), `twine check
+    --strict`, the wheel installed into a fresh virtual environment whose command validates
+    the bundled example. TypeScript: `npm pack`, the tarball installed into an empty
+    project that imports it as an ES module and compiles a TypeScript file against its
+    types. Nothing is uploaded; the files stay in build/dist/.
+    """
+    session.install("-e", f"{PACKAGE}[release]")
+    dist = Path("build", "dist").resolve()
+    shutil.rmtree(dist, ignore_errors=True)
+    dist.mkdir(parents=True)
+    session.run("python", "-m", "build", "--outdir", str(dist), PACKAGE)
+    session.run("twine", "check", "--strict", *sorted(map(str, dist.glob("lambda_agent_api-*"))))
+    npm_ci(session)
+    with session.chdir(TYPESCRIPT):
+        session.run("npm", "pack", "--silent", "--pack-destination", str(dist), external=True)
+    session.run("python", str(RELEASE_CHECKS / "check_dists.py"), str(dist))
+
+    # The wheel alone, in an environment that has never seen this repository.
+    tmp = Path(session.create_tmp()).resolve()
+    venv = tmp / "wheel-venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    session.run("python", "-m", "venv", str(venv))
+    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+    python = str(bin_dir / "python")
+    (wheel,) = dist.glob("*.whl")
+    clean_env = {"PYTHONPATH": "", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    session.run(python, "-m", "pip", "install", "--quiet", str(wheel), external=True, env=clean_env)
+    session.run(python, "-m", "pip", "check", external=True, env=clean_env)
+    example = str(Path("examples", "session.jsonl").resolve())
+    command = str(bin_dir / "lambda-agent-api")
+    with session.chdir(tmp):  # away from python/src, so only the installed copy can answer
+        session.run(command, "--version", external=True, env=clean_env)
+        session.run(command, "validate", "--no-progress", example, external=True, env=clean_env)
+        session.run(command, "rules", "P006", external=True, env=clean_env)
+
+    # The tarball alone, in an empty npm project.
+    project = tmp / "npm-consumer"
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(RELEASE_CHECKS / "npm-consumer", project)
+    (tarball,) = dist.glob("*.tgz")
+    tsc = str(Path(TYPESCRIPT, "node_modules", ".bin", "tsc").resolve())
+    with session.chdir(project):
+        session.run(
+            "npm",
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            str(tarball),
+            external=True,
+        )
+        session.run("node", "check.mjs", external=True)
+        session.run(tsc, "-p", "tsconfig.json", external=True)
+        session.run("node", "build/check.js", external=True)
 
 
 @nox.session
@@ -100,26 +177,95 @@ def docs(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", *session.posargs, env=DOCS_ENV)
 
 
+def _chromium(session: nox.Session) -> str:
+    """Return the Chromium to drive; install Debian's only where that was asked for.
+
+    `CHROMIUM` names another binary. Without one at hand the session stops and says what to
+    run, unless it runs in CI (`CI=true`, as root on a fresh machine) or was asked with
+    `DOCS_BROWSER_INSTALL_CHROMIUM=1`: then it says it installs Debian's `chromium` with
+    apt-get (about 130 packages), and does.
+    """
+    chromium = os.environ.get("CHROMIUM", CHROMIUM)
+    if Path(chromium).is_file():
+        return chromium
+    if chromium != CHROMIUM:
+        session.error(f"CHROMIUM={chromium}: no such file")
+    asked = os.environ.get("DOCS_BROWSER_INSTALL_CHROMIUM") == "1"
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    if not (asked or in_ci):
+        rest = [name for name in nox.options.sessions or [] if name != "docs_browser"]
+        session.error(
+            f"the browser check needs Chromium at {CHROMIUM}, and there is none.\n"
+            "  Install it:  sudo apt-get install chromium   (Debian, Ubuntu)\n"
+            "  or name another Chromium or Chrome:  CHROMIUM=/path/to/chrome python3 -m nox\n"
+            "  or let this session install it with apt-get (as root):\n"
+            "      DOCS_BROWSER_INSTALL_CHROMIUM=1 python3 -m nox -s docs_browser\n"
+            "  or run the rest of the suite without it:\n"
+            f"      python3 -m nox -s {' '.join(rest)}"
+        )
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        session.error("cannot install Chromium: apt-get install chromium needs root on Debian")
+    reason = "CI=true" if in_ci else "DOCS_BROWSER_INSTALL_CHROMIUM=1"
+    session.warn(
+        f"{reason}: installing Debian's chromium with apt-get (about 130 packages) "
+        "for the browser check"
+    )
+    apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=apt_env)
+    session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, env=apt_env)
+    return CHROMIUM
+
+
 @nox.session
 def docs_browser(session: nox.Session) -> None:
     """Build the site, serve it on 127.0.0.1 and check it in headless Chromium.
 
-    Installs Debian's chromium when it is missing; screenshots go to build/docs-browser/.
+    Needs Chromium (`CHROMIUM`, default Debian's /usr/bin/chromium); installs it only in CI
+    or when asked (see `_chromium`). Screenshots go to build/docs-browser/.
     """
-    if not Path(CHROMIUM).is_file():
-        if shutil.which("apt-get") is None or os.geteuid() != 0:
-            session.error(f"needs Debian's Chromium at {CHROMIUM}: apt-get install chromium")
-        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
-        session.run("apt-get", "update", "-qq", external=True, env=apt_env)
-        session.run("apt-get", "install", "-y", "-qq", "chromium", external=True, env=apt_env)
+    chromium = _chromium(session)
     _install_docs_tools(session, "test")
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", BROWSER_SITE, env=DOCS_ENV)
     session.run(
         "pytest",
         f"{DOCS_TOOLS}/test_browser.py",
         *session.posargs,
-        env={"DOCS_SITE_DIR": BROWSER_SITE, "CHROMIUM": CHROMIUM},
+        env={"DOCS_SITE_DIR": BROWSER_SITE, "CHROMIUM": chromium},
     )
+
+
+ZENSICAL = "zensical==0.0.73"
+ZENSICAL_DIR = Path("build", "docs-zensical")
+
+
+@nox.session
+def docs_zensical(session: nox.Session) -> None:
+    """Build the site with Zensical too, from the same mkdocs.yml, and report what differs.
+
+    mkdocs-material is in maintenance mode; Zensical, its successor, reads mkdocs.yml. This
+    keeps the configuration portable: the build must pass and lose no page; every other
+    difference is printed (tools/docs/compare_sites.py). Zensical is pinned at 0.0.73, the
+    newest release whose dependencies are all on PyPI (0.1.x needs `zensical-ui`, which is
+    not). Both sites go to build/docs-zensical/.
+    """
+    _install_docs_tools(session)
+    session.install(ZENSICAL)
+    shutil.rmtree(ZENSICAL_DIR, ignore_errors=True)
+    mkdocs_site = ZENSICAL_DIR / "mkdocs-site"
+    zensical_site = ZENSICAL_DIR / "site"
+    session.run(
+        "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(mkdocs_site), env=DOCS_ENV
+    )
+    # Zensical has no --site-dir, and wants its configuration in the project's root: the
+    # same mkdocs.yml with site_dir set, for the time of the build.
+    config = Path(".zensical-mkdocs.yml")
+    text = Path("mkdocs.yml").read_text(encoding="utf-8")
+    config.write_text(f"{text}\nsite_dir: {zensical_site.as_posix()}\n", encoding="utf-8")
+    try:
+        session.run("zensical", "build", "--strict", "--config-file", str(config))
+    finally:
+        config.unlink()
+    session.run("python", f"{DOCS_TOOLS}/compare_sites.py", str(mkdocs_site), str(zensical_site))
 
 
 @nox.session

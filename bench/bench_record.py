@@ -2,10 +2,10 @@
 
     python bench/bench_record.py [--events 50000] [--rounds 5] [--connects 100]
 
-A MockServer runs in a child process and answers every message with
-``--events`` text chunks and an ``AGENT_EVENT_END``; ``lambda-agent-api record``
-runs as its own process in front of it (as it is used), once recording to a
-file and once recording and validating live (``--validate``); a bare
+A minimal websockets server (``streaming.py``) runs in a child process and
+answers every message with ``--events`` text chunks and an ``AGENT_EVENT_END``;
+``lambda-agent-api record`` runs as its own process in front of it (as it is
+used), once recording to a file and once recording and validating live (``--validate``); a bare
 ``RecordingProxy`` that records nothing runs in a third process, to tell the
 cost of the extra hop from the cost of recording. Each round streams one
 response to a raw ``websockets`` receive-and-parse loop in this process,
@@ -41,7 +41,7 @@ from streaming import (
 )
 
 from lambda_agent_api import __version__
-from lambda_agent_api.proxy import RecordingProxy
+from lambda_agent_api.transport.proxy import RecordingProxy
 
 RESULTS = Path(__file__).parent / "results" / "record.json"
 
@@ -89,7 +89,8 @@ async def alternate(
 
 
 async def measure(args: argparse.Namespace, tmp: Path) -> dict[str, object]:
-    server, direct = await start_server(args.events)
+    server = await start_server(args.events)
+    direct = server.base
     expected = args.events + 1
     forwarder = await asyncio.create_subprocess_exec(
         sys.executable,

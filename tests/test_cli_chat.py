@@ -14,8 +14,7 @@ from support.captures import findings, records
 from support.inbox import WAIT
 from support.processes import LineProcess, run_cli
 
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventTextChunk,
     MsgUserMessage,
@@ -23,6 +22,7 @@ from lambda_agent_api.messages import (
 )
 from lambda_agent_api.testing import Action, Drop, MockServer, text_reply
 from lambda_agent_api.testing.demo import demo_script
+from lambda_agent_api.transport.agent_api import AgentApi
 
 
 @pytest.fixture
@@ -151,8 +151,12 @@ async def test_a_busy_chat_exits_3_with_one_line(shape: str) -> None:
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
-        (["ws://127.0.0.1:1/", "-m", "hi"], "cannot connect: CONNECTION_ERROR"),
-        (["not a url", "-m", "hi"], "cannot connect: CONNECTION_ERROR"),
+        (
+            ["ws://127.0.0.1:1/", "-m", "hi"],
+            "cannot connect to ws://127.0.0.1:1/v1/agent_ws/0/: CONNECTION_ERROR",
+        ),
+        (["not a url", "-m", "hi"], "CONNECTION_ERROR"),
+        (["{up}v1/agent_ws/3/", "--chat-id", "4", "-m", "hi"], "but --chat-id says '4'"),
         (["{up}", "-m", "hi", "--capture", "{tmp}/no/such/dir/x.jsonl"], "cannot write"),
         (["{up}", "-m", "hi", "-H", "no colon"], "--header: expected 'NAME: VALUE'"),
     ],
@@ -164,6 +168,26 @@ async def test_bad_input_is_one_line_and_exit_2(
     assert done.code == 2, done
     assert done.stderr.count("\n") == 1, done.stderr
     assert reason in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("chat_args", [[], ["--chat-id", "5"]])
+async def test_a_chats_full_url_names_the_chat(demo: MockServer, chat_args: list[str]) -> None:
+    # What `mock-server` prints as a chat's URL is accepted as it is.
+    done = await run_cli("chat", demo.url(5), *chat_args, "-m", "hello", "-v")
+    assert done.code == 0, done
+    assert done.stdout.splitlines() == ["You said: hello", "[done: 1 token used]"]
+    assert [(chat, m.text) for chat, m in demo.received] == [("5", "hello")]
+    # -v says which URL it tried: the chat's, not the path doubled.
+    assert f"connecting to {demo.url(5)}" in done.stderr
+
+
+@pytest.mark.parametrize("option", ["--connect-timeout", "--response-timeout"])
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "soon"])
+async def test_timeouts_must_be_positive_numbers(option: str, value: str) -> None:
+    done = await run_cli("chat", "ws://127.0.0.1:1/", option, value, "-m", "hi")
+    assert done.code == 2
+    assert f"argument {option}: expected a number of seconds above 0, got '{value}'" in done.stderr
     assert "Traceback" not in done.stderr
 
 

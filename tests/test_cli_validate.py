@@ -15,7 +15,7 @@ from support.fixtures import FIXTURES
 from lambda_agent_api.cli import main
 from lambda_agent_api.cli.console import use_color
 from lambda_agent_api.cli.progress import ProgressBar, render
-from lambda_agent_api.rules import RULES
+from lambda_agent_api.protocol.rules import RULES
 
 ROOT = FIXTURES.parent.parent
 EXAMPLES = ROOT / "examples"
@@ -212,6 +212,40 @@ def test_standard_input() -> None:
     assert result.stderr == b""
 
 
+def test_standard_input_is_read_when_no_file_is_named() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lambda_agent_api", "validate", "--format", "json"],
+        input=(EXAMPLES / "broken.jsonl").read_bytes(),
+        capture_output=True,
+        check=False,
+    )
+    findings = [json.loads(line) for line in result.stdout.splitlines()[:-1]]
+    assert result.returncode == 1
+    assert findings
+    assert {f["source"] for f in findings} == {"<stdin>"}
+
+
+def test_no_file_and_a_terminal_on_standard_input_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", TerminalIn())
+    code, out, err = validate(capsys)
+    assert code == 2
+    assert out == ""
+    assert "no FILE given, and standard input is a terminal" in err
+    assert "lambda-agent-api validate < capture.jsonl" in err
+
+
+def test_a_missing_files_reason_is_printed_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.jsonl"
+    code, out, err = validate(capsys, str(missing))
+    assert code == 2
+    assert (out + err).count("No such file or directory") == 1
+    assert f"Could not read {missing} (the reason is above)." in out
+
+
 def test_standard_input_har() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "lambda_agent_api", "validate", "-"],
@@ -232,6 +266,16 @@ def test_color(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class TerminalIn(io.TextIOWrapper):
+    """Standard input on a terminal: nothing must be read from it."""
+
+    def __init__(self) -> None:
+        super().__init__(io.BytesIO())
+
     def isatty(self) -> bool:
         return True
 
@@ -274,6 +318,11 @@ def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == list(RULES)
+    # Each line links to the rule's section of the docs, as the help says.
+    assert [line.split()[3] for line in lines] == [rule.url for rule in RULES.values()]
+    assert all(
+        line.endswith(rule.summary) for line, rule in zip(lines, RULES.values(), strict=True)
+    )
     assert main(["rules", "p003", "W001", "--format", "json"]) == 0
     rules = json.loads(capsys.readouterr().out)
     assert rules[0] == {

@@ -13,12 +13,24 @@ from lambda_agent_api.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def commands() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def commands(path: Path = ROOT / "README.md") -> list[str]:
+    readme = path.read_text(encoding="utf-8")
     block = re.search(r"```bash\n(.*?)```", readme, re.DOTALL)
-    assert block is not None, "the README must start with a bash block"
-    assert readme.index("```bash") < readme.index("\n## "), "the commands come first"
+    assert block is not None, f"{path.name} must show the commands in a bash block"
+    if path.name == "README.md":
+        assert readme.index("```bash") < readme.index("\n## "), "the commands come first"
     return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_the_readme_says_what_the_project_is_before_its_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    intro = readme[: readme.index("```bash")]
+    assert "WebSocket protocol" in intro
+    assert "Python >= 3.10" in intro
+
+
+def test_the_docs_home_page_shows_the_same_two_commands() -> None:
+    assert commands(ROOT / "docs" / "index.md") == commands()
 
 
 def test_two_commands_main_job_then_tests() -> None:

@@ -36,19 +36,20 @@ MERMAID_URI = "assets/javascripts/mermaid.min.js"
 """Where the site serves mermaid; ``extra_javascript`` in mkdocs.yml names it."""
 
 
-def schema_files() -> dict[str, Path]:
+def schema_files(site_url: str) -> dict[str, Path]:
     """Return every schema file of every version folder to publish, by its path in the site.
 
     Raises:
-        PluginError: a schema file has an ``$id`` (its address would not be where it lies).
+        PluginError: a schema file's ``$id`` (v1.0 still has them) is not where it lies.
     """
     published: dict[str, Path] = {}
     for version_dir in sorted(p for p in SCHEMA_ROOT.iterdir() if p.is_dir()):
         for path in sorted(version_dir.rglob("*.json")):
-            if "$id" in json.loads(path.read_text(encoding="utf-8")):
-                shown = path.relative_to(ROOT).as_posix()
-                raise PluginError(f"{shown}: a schema file's address is its path; drop its $id")
-            published[path.relative_to(ROOT).as_posix()] = path
+            dest = path.relative_to(ROOT).as_posix()
+            schema_id = json.loads(path.read_text(encoding="utf-8")).get("$id", site_url + dest)
+            if schema_id != site_url + dest:
+                raise PluginError(f"{dest}: $id {schema_id!r} is not where the file lies")
+            published[dest] = path
         asyncapi = version_dir / "asyncapi.yaml"
         if asyncapi.exists():
             published[asyncapi.relative_to(ROOT).as_posix()] = asyncapi
@@ -76,7 +77,7 @@ def on_files(files: Files, config: MkDocsConfig, **_: Any) -> Files:
     """Add the schema files and mermaid to the site's files."""
     if config.site_url is None:
         raise PluginError("mkdocs.yml must set site_url: the schema files are published at it")
-    for dest, path in schema_files().items():
+    for dest, path in schema_files(config.site_url).items():
         files.append(File.generated(config, dest, abs_src_path=str(path)))
     for dest, content in bundles(config.site_url).items():
         files.append(File.generated(config, dest, content=content))

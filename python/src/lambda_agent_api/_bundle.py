@@ -50,11 +50,20 @@ def resolve(path: str, ref: str) -> str:
 
 
 def message_tag(document: Mapping[str, Any]) -> str | None:
-    """Return a message schema's ``type`` value (its ``const``), or None for any other schema."""
+    """Return a message schema's ``type`` value (its ``const``), or None for any other schema.
+
+    v1.1 on, ``type`` is a plain ``const``; v1.0 (kept in the shape v1.1 was first
+    released in) wrote it ``allOf: [{"$ref": <the enum>}, {"const": ...}]``.
+    """
     prop = document.get("properties", {}).get(_DISCRIMINATOR)
-    if not isinstance(prop, dict) or "const" not in prop:
+    if not isinstance(prop, dict):
         return None
-    tag = prop["const"]
+    consts = [part["const"] for part in prop.get("allOf", []) if "const" in part]
+    if "const" in prop:
+        consts.append(prop["const"])
+    if len(consts) != 1:
+        return None
+    tag = consts[0]
     return tag if isinstance(tag, str) else None
 
 
@@ -128,11 +137,19 @@ def bundle(
 
     def rewrite(node: Any, path: str) -> Any:
         if isinstance(node, dict):
-            return {
-                key: local(path, value) if key == "$ref" else rewrite(value, path)
-                for key, value in node.items()
-                if key not in ("$id", "$schema")
-            }
+            out: JsonObject = {}
+            for key, value in node.items():
+                if key == "$ref":
+                    out[key] = local(path, value)
+                elif key in ("$id", "$schema"):
+                    continue
+                elif key == "discriminator" and isinstance(value, dict) and "mapping" in value:
+                    # v1.0's OpenAPI-style mapping names files as $refs do.
+                    mapping = {tag: local(path, ref) for tag, ref in value["mapping"].items()}
+                    out[key] = {**value, "mapping": mapping}
+                else:
+                    out[key] = rewrite(value, path)
+            return out
         if isinstance(node, list):
             return [rewrite(item, path) for item in node]
         return copy.deepcopy(node)

@@ -4,6 +4,8 @@
 
     LambdaAgentApiError              root: catch this to catch everything below
     ├── CaptureError                 a capture of traffic cannot be read at all
+    ├── ProbeError                   the server probe cannot run (bad URL, bad baseline)
+    ├── ReplayError                  a capture cannot be replayed, or the client strayed from it
     └── AgentException               talking to an agent failed (code, details), as in v1.1
         └── AgentBusyException       the chat, or this connection, is busy
 
@@ -18,9 +20,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lambda_agent_api.messages import MsgError
+    from lambda_agent_api.protocol.messages import MsgError
 
-__all__ = ["AgentBusyException", "AgentException", "CaptureError", "LambdaAgentApiError"]
+__all__ = [
+    "AgentBusyException",
+    "AgentException",
+    "CaptureError",
+    "LambdaAgentApiError",
+    "ProbeError",
+    "ReplayError",
+]
 
 
 class LambdaAgentApiError(Exception):
@@ -32,6 +41,14 @@ class CaptureError(LambdaAgentApiError):
 
     A single bad record is not an error: readers report it and go on.
     """
+
+
+class ProbeError(LambdaAgentApiError):
+    """The server probe cannot run: an unusable URL, an unreadable baseline, an unknown check."""
+
+
+class ReplayError(LambdaAgentApiError):
+    """A capture cannot be replayed, or (``strict``) a client sent other than the capture did."""
 
 
 class AgentException(LambdaAgentApiError):

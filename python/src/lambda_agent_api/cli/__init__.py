@@ -16,7 +16,9 @@ from types import ModuleType
 from lambda_agent_api import __version__
 from lambda_agent_api.cli import (
     chat_command,
+    completion_command,
     mock_server_command,
+    probe_command,
     record_command,
     rules_command,
     schema_command,
@@ -39,8 +41,28 @@ COMMANDS: list[ModuleType] = [
     mock_server_command,
     record_command,
     chat_command,
+    probe_command,
+    completion_command,
 ]
 """Every subcommand's module, in the order ``--help`` lists them."""
+
+
+EXIT_CODES = """\
+exit codes:
+  0  all is well
+  1  the command ran and found problems in its input (validate, record --validate), or a
+     response failed (chat), or the server failed a MUST check (probe)
+  2  the command could not do its job: bad arguments, unreadable input, no connection
+  3  chat: the chat is held by another client
+  130  interrupted (Ctrl-C)
+`lambda-agent-api COMMAND --help` says what each command returns; docs:
+https://agent-api.lambda.coredump.ru/"""
+"""The exit codes, as ``--help`` lists them."""
+
+_COMMAND_EXIT_CODES = """\
+exit codes:
+  0  all is well
+  2  bad arguments, or the command could not do its job"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,11 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lambda-agent-api",
         description="Speak, check and document the Lambda Agent WebSocket protocol (v1.1).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for command in COMMANDS:
-        sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        sub = subparsers.add_parser(
+            command.NAME,
+            help=command.HELP,
+            description=command.HELP,
+            # Each command's own exit codes (and notes) end its --help, kept as written.
+            epilog=getattr(command, "EXIT_CODES", _COMMAND_EXIT_CODES),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
     return parser

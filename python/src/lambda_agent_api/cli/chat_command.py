@@ -6,7 +6,7 @@ and exits; with standard input on a terminal it is an interactive session
 quits); otherwise every line of standard input is a message. The agent's
 messages are shown by :mod:`lambda_agent_api.cli.chat_view`, for people or
 as JSON Lines (``--json``). Everything goes through
-:class:`~lambda_agent_api.agent_api.AgentApi`, whose ``capture`` option
+:class:`~lambda_agent_api.transport.agent_api.AgentApi`, whose ``capture`` option
 records the session (``--capture FILE``).
 
 Exit codes: 0 every message was answered (or the interactive session ended);
@@ -23,12 +23,15 @@ import asyncio
 import contextlib
 import io
 import logging
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Final
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
+from lambda_agent_api.check import workspace_path_problem
+from lambda_agent_api.cli.arguments import positive_seconds
 from lambda_agent_api.cli.chat_view import JsonView, TextView
 from lambda_agent_api.cli.console import (
     Style,
@@ -38,12 +41,13 @@ from lambda_agent_api.cli.console import (
     os_reason,
 )
 from lambda_agent_api.cli.line_input import LineReader
-from lambda_agent_api.client_protocol import UnknownMessage
-from lambda_agent_api.messages import MsgError, MsgEventEnd, ServerMessageUnion
-from lambda_agent_api.validation import workspace_path_problem
+from lambda_agent_api.protocol.client_protocol import UnknownMessage
+from lambda_agent_api.protocol.messages import MsgError, MsgEventEnd, ServerMessageUnion
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 __all__ = [
     "EXIT_BUSY",
+    "EXIT_CODES",
     "EXIT_ERROR",
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
@@ -56,6 +60,14 @@ __all__ = [
 
 NAME = "chat"
 HELP = "talk to an agent: an interactive session on a terminal, or one message (--message)"
+EXIT_CODES = """\
+exit codes:
+  0  every message was answered (or the interactive session ended)
+  1  a response failed: the agent's ERROR, or the connection was lost in the middle
+  2  bad arguments, the server cannot be reached or refused the connection,
+     or the capture file cannot be written
+  3  the chat is busy: another client holds it
+  130  interrupted (Ctrl-C) outside an interactive session"""
 
 EXIT_OK: Final = 0
 """Every message was answered."""
@@ -81,9 +93,15 @@ Ctrl-C stops the response being shown."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
-    parser.add_argument("url", help="the agent server's base URL, such as ws://localhost:8000/")
     parser.add_argument(
-        "--chat-id", default="0", help="the chat to join (0); one client may hold a chat at a time"
+        "url",
+        help="the agent server's base URL, such as ws://localhost:8000/, or a chat's own URL, "
+        "such as ws://localhost:8000/v1/agent_ws/7/ (then it names the chat)",
+    )
+    parser.add_argument(
+        "--chat-id",
+        default=None,
+        help="the chat to join (0, or the one the URL names); one client may hold a chat at a time",
     )
     parser.add_argument(
         "-m", "--message", metavar="TEXT", help="send this one message, print the reply and exit"
@@ -117,14 +135,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--connect-timeout",
-        type=float,
+        type=positive_seconds,
         default=5.0,
         metavar="SECONDS",
         help="how long to wait for the connection and the server's STATUS (5)",
     )
     parser.add_argument(
         "--response-timeout",
-        type=float,
+        type=positive_seconds,
         default=None,
         metavar="SECONDS",
         help="give up on a response after this long without an event (default: wait)",
@@ -139,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the chat; return its exit code."""
     try:
         headers = _headers(args.header)
+        args.url, args.chat_id = split_chat_url(args.url, args.chat_id)
     except ValueError as error:
         return _fail(str(error))
     out = sys.stdout
@@ -151,6 +170,31 @@ def run(args: argparse.Namespace) -> int:
     session = _Session(args, headers, view, notes, interactive)
     with one_line_logs(_PREFIX, logging.INFO if args.verbose else logging.ERROR):
         return asyncio.run(session.run())
+
+
+_CHAT_PATH: Final = re.compile(r"\A(?P<base>.*/)v1/agent_ws/(?P<chat>[^/]+)/?\Z")
+
+
+def split_chat_url(url: str, chat_id: str | None) -> tuple[str, str]:
+    """Return the base URL and chat id to connect with, from a base URL or a chat's URL.
+
+    ``ws://h/v1/agent_ws/7/`` gives ``("ws://h/", "7")``; a base URL gives itself and
+    ``chat_id`` (``"0"`` if ``None``).
+
+    Raises:
+        ValueError: the URL names a chat and ``chat_id`` names another one.
+    """
+    parts = urlsplit(url.strip())
+    match = _CHAT_PATH.match(parts.path)
+    if match is None:
+        return url, "0" if chat_id is None else chat_id
+    named = unquote(match["chat"])
+    if chat_id is not None and chat_id != named:
+        raise ValueError(
+            f"the URL is chat {named!r}'s, but --chat-id says {chat_id!r}: give a base URL "
+            f"({urlunsplit(parts._replace(path=match['base']))}) or drop --chat-id"
+        )
+    return urlunsplit(parts._replace(path=match["base"])), named
 
 
 def _headers(lines: Sequence[str]) -> dict[str, str]:
@@ -242,13 +286,19 @@ class _Session:
 
     async def _connect(self) -> None:
         api = self.api
+        if self.args.verbose:
+            self._note(f"connecting to {api.url}")
         try:
             await api.connect()
         except AgentBusyException as busy:
-            self._problem(busy.details)
+            reason = busy.details
+            if busy.http_status is not None:
+                # A server that refuses a path it does not serve looks the same.
+                reason += f" (at {api.url}; a server also answers 403 to a path it does not serve)"
+            self._problem(reason)
             raise _Stop(EXIT_BUSY) from busy
         except AgentException as error:
-            self._problem(f"cannot connect: {error}")
+            self._problem(f"cannot connect to {api.url}: {error}")
             raise _Stop(EXIT_ERROR) from error
         except OSError as error:
             self._problem(f"cannot write {self.args.capture}: {os_reason(error)}")

@@ -1,7 +1,7 @@
 """``lambda-agent-api record``: a recording proxy in front of an agent server.
 
-This module only wires things together: :class:`lambda_agent_api.proxy.RecordingProxy`
-forwards and records, :class:`lambda_agent_api.validation.Checker` checks live,
+This module only wires things together: :class:`lambda_agent_api.transport.proxy.RecordingProxy`
+forwards and records, :class:`lambda_agent_api.check.Checker` checks live,
 and the observer here prints what happens as it happens.
 """
 
@@ -17,6 +17,8 @@ from typing import IO, TextIO
 from urllib.parse import urlsplit
 
 from lambda_agent_api.capture import CaptureFormat, CaptureWriter, Connection, Direction, Frame
+from lambda_agent_api.check import Checker, Diagnostic
+from lambda_agent_api.cli.arguments import positive_int, positive_seconds
 from lambda_agent_api.cli.console import (
     BOLD,
     DIM,
@@ -28,17 +30,28 @@ from lambda_agent_api.cli.console import (
     one_line_logs,
     os_reason,
 )
-from lambda_agent_api.proxy import ProxiedConnection, ProxyObserver, RecordingProxy, upstream_url
-from lambda_agent_api.rules import RULES, Severity
-from lambda_agent_api.validation import Checker, Diagnostic
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
+from lambda_agent_api.protocol.rules import RULES, Severity
+from lambda_agent_api.transport.proxy import (
+    ProxiedConnection,
+    ProxyObserver,
+    RecordingProxy,
+    upstream_url,
+)
 
-__all__ = ["HELP", "NAME", "add_arguments", "parse_listen", "run"]
+__all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "parse_listen", "run"]
 
 NAME = "record"
 HELP = (
     "run a WebSocket proxy in front of an agent server that forwards every frame unchanged "
     "and records it in the capture format (optionally validating it live)"
 )
+EXIT_CODES = """\
+exit codes:
+  0  stopped cleanly with Ctrl-C or SIGTERM (and, with --validate, no error found)
+  1  with --validate: an error was found (with --strict, a warning too)
+  2  bad arguments, an upstream that cannot be reached, an address in use,
+     an output file that cannot be written"""
 _PREFIX = f"lambda-agent-api {NAME}"
 _SEVERITY = {Severity.ERROR: RED, Severity.WARNING: YELLOW}
 
@@ -78,10 +91,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--open-timeout",
-        type=float,
+        type=positive_seconds,
         default=10.0,
         metavar="SECONDS",
         help="how long to wait for the upstream server (10)",
+    )
+    parser.add_argument(
+        "--max-frame-bytes",
+        type=positive_int,
+        default=MAX_FRAME_BYTES,
+        metavar="N",
+        help="close a side that sends a larger frame with 1009 (message too big), and the "
+        f"other side alike ({MAX_FRAME_BYTES})",
+    )
+    parser.add_argument(
+        "--max-number-digits",
+        type=positive_int,
+        default=MAX_NUMBER_DIGITS,
+        metavar="N",
+        help="with --validate, an integer of more digits is reported (F006), never converted "
+        f"({MAX_NUMBER_DIGITS})",
     )
     add_color_argument(parser)
 
@@ -138,7 +167,12 @@ async def _record(args: argparse.Namespace, host: str, port: int) -> int:
     out = sys.stdout
     printer = _Printer(out, Style.for_stream(args.color, out), args)
     proxy = RecordingProxy(
-        args.upstream, host=host, port=port, observer=printer, open_timeout=args.open_timeout
+        args.upstream,
+        host=host,
+        port=port,
+        observer=printer,
+        open_timeout=args.open_timeout,
+        max_size=args.max_frame_bytes,
     )
     try:
         await proxy.start()
@@ -204,7 +238,11 @@ class _Printer(ProxyObserver):
         self._quiet = args.quiet
         self._strict = args.strict
         self._source = args.output or "<live>"
-        self._checker = Checker() if args.validate else None
+        self._checker = (
+            Checker(max_frame_bytes=args.max_frame_bytes, max_number_digits=args.max_number_digits)
+            if args.validate
+            else None
+        )
         self._connections: dict[str, Connection] = {}
         self._seqs: dict[str, int] = {}
         self._opened = 0

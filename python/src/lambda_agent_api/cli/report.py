@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TextIO
 
 from lambda_agent_api.capture import Connection
+from lambda_agent_api.check import Diagnostic, Summary
 from lambda_agent_api.cli.console import BOLD, DIM, GREEN, RED, YELLOW, Style
-from lambda_agent_api.rules import RULES, Severity
-from lambda_agent_api.validation import Diagnostic, Summary
+from lambda_agent_api.protocol.rules import RULES, Severity
 
 __all__ = ["JsonReporter", "Reporter", "RunInfo", "TextReporter"]
 
@@ -131,8 +131,10 @@ class TextReporter:
         connections = _plural(summary.connections, "connection")
         frames = _plural(summary.frames, "frame")
         write(f"Checked {files}: {connections}, {frames}.\n")
-        for source, reason in info.unreadable:
-            write(style(f"Could not read {source}: {reason}", RED, BOLD) + "\n")
+        if info.unreadable:
+            # Each reason was printed on stderr as it happened: name the inputs, once.
+            sources = ", ".join(source for source, _ in info.unreadable)
+            write(style(f"Could not read {sources} (the reason is above).", RED, BOLD) + "\n")
         if info.stopped_after is not None:
             write(f"Stopped after {_plural(info.stopped_after, 'error')} (--max-errors).\n")
         if not summary.counts:

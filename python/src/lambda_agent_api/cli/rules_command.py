@@ -6,12 +6,16 @@ import argparse
 import json
 import sys
 
-from lambda_agent_api.rules import RULES, Rule
+from lambda_agent_api.protocol.rules import RULES, Rule
 
-__all__ = ["HELP", "NAME", "add_arguments", "run"]
+__all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "run"]
 
 NAME = "rules"
-HELP = "list the rules that validate checks: id, severity, name, summary and docs page"
+HELP = "list the rules that validate checks: id, severity, name, docs page and summary"
+EXIT_CODES = """\
+exit codes:
+  0  the rules were listed
+  2  an unknown rule id, or bad arguments"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     width = max(len(r.name) for r in rules)
     for rule in rules:
-        print(f"{rule.id}  {rule.severity.value:<7}  {rule.name:<{width}}  {rule.summary}")
+        # The URL before the summary: every URL has the same width, so the columns align.
+        print(
+            f"{rule.id}  {rule.severity.value:<7}  {rule.name:<{width}}  {rule.url}  {rule.summary}"
+        )
     return 0
 
 

@@ -1,4 +1,7 @@
-"""``lambda-agent-api schema [NAME]``: print the JSON Schema files and the AsyncAPI document."""
+"""``lambda-agent-api schema [NAME]``: print the JSON Schema files and the AsyncAPI document.
+
+``schema diff OLD NEW`` compares two versions: :mod:`.schema_diff_command`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ import sys
 NAME = "schema"
 HELP = (
     "print the JSON Schema files shipped in the package (all paths, one file, "
-    "the whole bundle) or the AsyncAPI document"
+    "the whole bundle) or the AsyncAPI document; `schema diff OLD NEW` compares two "
+    "protocol versions"
 )
 
 ASYNCAPI_NAMES = ("asyncapi", "asyncapi.yaml")
@@ -23,8 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         nargs="?",
         help="a schema path such as server/status.json, a message type such as STATUS "
         "(any case), or `asyncapi` for the AsyncAPI 3.1 document; without it, list every "
-        "path (or, with --bundle, print the whole bundle)",
+        "path (or, with --bundle, print the whole bundle); `diff` compares two versions "
+        "(`schema diff --help`)",
     )
+    # Everything after `diff` belongs to `schema diff`, which has its own parser.
+    parser.add_argument("diff_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     parser.add_argument(
         "--bundle",
         action="store_true",
@@ -44,7 +51,17 @@ def _path_of(name: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """List the schema files, or print one, the bundle or the AsyncAPI document."""
+    """List the schema files, print one, the bundle or the AsyncAPI document, or run a diff."""
+    if args.name == "diff":
+        from lambda_agent_api.cli import schema_diff_command
+
+        return schema_diff_command.main(args.diff_args)
+    if args.diff_args:
+        print(
+            f"lambda-agent-api schema: unexpected arguments: {' '.join(args.diff_args)}",
+            file=sys.stderr,
+        )
+        return 2
     # Imported here: jsonschema is slow to import, and other commands start without it.
     from lambda_agent_api.schemas import (
         asyncapi_document,

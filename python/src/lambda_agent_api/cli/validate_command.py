@@ -1,7 +1,7 @@
 """``lambda-agent-api validate FILE...``: check captured traffic against the schema and the rules.
 
 This module only wires things together: :mod:`lambda_agent_api.capture`
-reads, :class:`lambda_agent_api.validation.Checker` checks,
+reads, :class:`lambda_agent_api.check.Checker` checks,
 :mod:`lambda_agent_api.cli.report` prints.
 """
 
@@ -16,40 +16,44 @@ from contextlib import closing
 from typing import BinaryIO
 
 from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
+from lambda_agent_api.check import Checker
+from lambda_agent_api.cli.arguments import positive_int
 from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
 from lambda_agent_api.exceptions import CaptureError
-from lambda_agent_api.rules import Severity
-from lambda_agent_api.validation import Checker
+from lambda_agent_api.protocol.limits import (
+    MAX_DEPTH,
+    MAX_FRAME_BYTES,
+    MAX_KEY_CHARS,
+    MAX_NUMBER_DIGITS,
+    MAX_RECORD_BYTES,
+)
+from lambda_agent_api.protocol.rules import Severity
 
-__all__ = ["HELP", "NAME", "add_arguments", "run"]
+__all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "run"]
 
 NAME = "validate"
 HELP = (
     "check captured WebSocket traffic (JSON Lines or HAR) against the schema "
     "and the protocol's rules"
 )
+EXIT_CODES = """\
+exit codes:
+  0  no problems found (warnings allowed, unless --strict)
+  1  errors found (with --strict, warnings too)
+  2  an input could not be read or is not a capture, or bad arguments"""
 _STDIN = "-"
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
     parser.add_argument(
         "files",
-        nargs="+",
+        nargs="*",
         metavar="FILE",
-        help="captures to check: JSON Lines (.jsonl) or HAR (.har); - reads standard input",
+        help="captures to check: JSON Lines (.jsonl) or HAR (.har); - reads standard input, "
+        "as does no FILE when standard input is not a terminal (`validate < capture.jsonl`)",
     )
     parser.add_argument(
         "--input-format",
@@ -70,10 +74,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-errors",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="stop after N errors (with --strict, warnings count)",
     )
+    add_limit_arguments(parser)
     add_color_argument(parser, "the text report")
     parser.add_argument(
         "--no-progress",
@@ -82,8 +87,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the input limits (see ``docs/limits.md``), each with its default."""
+    group = parser.add_argument_group("input limits (see the Limits page of the docs)")
+    group.add_argument(
+        "--max-frame-bytes",
+        type=positive_int,
+        default=MAX_FRAME_BYTES,
+        metavar="N",
+        help=f"a larger frame is reported (F006), not parsed ({MAX_FRAME_BYTES})",
+    )
+    group.add_argument(
+        "--max-number-digits",
+        type=positive_int,
+        default=MAX_NUMBER_DIGITS,
+        metavar="N",
+        help=f"an integer of more digits is reported (F006), never converted ({MAX_NUMBER_DIGITS})",
+    )
+    group.add_argument(
+        "--max-record-bytes",
+        type=positive_int,
+        default=MAX_RECORD_BYTES,
+        metavar="N",
+        help="a longer line, or HAR string, is reported (C001) and skipped as it is read "
+        f"({MAX_RECORD_BYTES})",
+    )
+    group.add_argument(
+        "--max-key-chars",
+        type=positive_int,
+        default=MAX_KEY_CHARS,
+        metavar="N",
+        help=f"a longer object key of a HAR is skipped with its value ({MAX_KEY_CHARS})",
+    )
+    group.add_argument(
+        "--max-depth",
+        type=positive_int,
+        default=MAX_DEPTH,
+        metavar="N",
+        help="the depth to which the brackets of a skipped HAR value are checked; deeper "
+        f"levels are only counted ({MAX_DEPTH})",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Check every input; return 0 (clean), 1 (findings) or 2 (an input could not be read)."""
+    if not args.files:
+        if sys.stdin is None or isatty(sys.stdin):
+            print(
+                f"lambda-agent-api {NAME}: no FILE given, and standard input is a terminal; "
+                f"name a capture, or pipe one in (`lambda-agent-api {NAME} < capture.jsonl`)",
+                file=sys.stderr,
+            )
+            return 2
+        args.files = [_STDIN]
     out = sys.stdout
     reporter: Reporter
     if args.format == "json":
@@ -92,7 +148,9 @@ def run(args: argparse.Namespace) -> int:
         reporter = TextReporter(out, use_color(args.color, out))
     format = None if args.input_format == "auto" else CaptureFormat(args.input_format)
     info = RunInfo(strict=args.strict)
-    checker = Checker()
+    checker = Checker(
+        max_frame_bytes=args.max_frame_bytes, max_number_digits=args.max_number_digits
+    )
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     failures = 0
 
@@ -105,7 +163,16 @@ def run(args: argparse.Namespace) -> int:
             continue
         info.files += 1
         try:
-            items = _with_progress(read_capture(stream, source, format), stream, source, args)
+            capture = read_capture(
+                stream,
+                source,
+                format,
+                max_record_bytes=args.max_record_bytes,
+                max_number_digits=args.max_number_digits,
+                max_key_chars=args.max_key_chars,
+                max_depth=args.max_depth,
+            )
+            items = _with_progress(capture, stream, source, args)
             with closing(checker.check_all(items)) as diagnostics:
                 for diagnostic in diagnostics:
                     reporter.add(diagnostic)

@@ -12,8 +12,12 @@
 A script is a list of actions (server messages, and :class:`Raw`,
 :class:`Binary`, :class:`Drop`, :class:`Freeze`, :class:`Close` to misbehave on demand) or a
 function of the user's message that returns one. See ``docs/python/testing.md``.
+
+:func:`probe` tests the other side: it scores a live agent server against the protocol
+(``docs/python/probe.md``).
 """
 
+from lambda_agent_api.probe.runner import probe
 from lambda_agent_api.testing.actions import (
     Action,
     Binary,
@@ -24,6 +28,7 @@ from lambda_agent_api.testing.actions import (
     text_reply,
     tool_call,
 )
+from lambda_agent_api.testing.replay import Difference, ReplayServer, load_recording
 from lambda_agent_api.testing.server import BusyShape, ChatFinding, MockServer, Script, echo_script
 
 __all__ = [
@@ -32,12 +37,16 @@ __all__ = [
     "BusyShape",
     "ChatFinding",
     "Close",
+    "Difference",
     "Drop",
     "Freeze",
     "MockServer",
     "Raw",
+    "ReplayServer",
     "Script",
     "echo_script",
+    "load_recording",
+    "probe",
     "text_reply",
     "tool_call",
 ]

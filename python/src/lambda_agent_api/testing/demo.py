@@ -2,13 +2,14 @@
 
 The user's message picks the reply: ``tool`` streams a tool call and its
 result, ``progress`` sends custom updates, ``file`` sends a file, ``error``
-fails with ``ERROR``, ``bye`` says ``GRACEFUL_DISCONNECT``; anything else is
-echoed in chunks.
+fails with ``ERROR``, ``bye`` answers, ends the response, and then says
+``GRACEFUL_DISCONNECT`` (between responses, as a server shutting down does: rule
+P006 forbids it in the middle of one); anything else is echoed in chunks.
 """
 
 from __future__ import annotations
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventSendFile,
@@ -46,6 +47,7 @@ def demo_script(message: MsgUserMessage) -> list[Action]:
     if "error" in text:
         return [MsgError(code="DEMO_ERROR", details="You asked for an error.")]
     if text == "bye":
-        return [MsgGracefulDisconnect()]
+        # After AGENT_EVENT_END, not instead of it: in the middle of a response it breaks P006.
+        return [*text_reply("Goodbye.", tokens_used=tokens), MsgGracefulDisconnect()]
     attachments = f" (attachments: {', '.join(message.attachments)})" if message.attachments else ""
     return text_reply(f"You said: {message.text}{attachments}", tokens_used=tokens)

@@ -6,7 +6,7 @@ script. One client may hold a chat at a time; a second one is refused in the
 shape the server is set to (``busy="handshake"``: HTTP 403 before the
 WebSocket opens, what a Starlette server's client sees; ``busy="close"``:
 accepted, then closed with 1008 and a reason). Everything either side sends
-goes through a :class:`~lambda_agent_api.conversation.Conversation`, and what
+goes through a :class:`~lambda_agent_api.protocol.conversation.Conversation`, and what
 the client did wrong is kept in :attr:`MockServer.findings`.
 """
 
@@ -21,7 +21,7 @@ import ssl as ssl_module
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, TypeAlias
 from urllib.parse import unquote
 
 from pydantic import BaseModel, ValidationError
@@ -30,16 +30,18 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State as WsState
 
-from lambda_agent_api.client_protocol import describe_validation_error
-from lambda_agent_api.conversation import Conversation, Finding
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.client_protocol import describe_validation_error
+from lambda_agent_api.protocol.conversation import Conversation, Finding
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgGracefulDisconnect,
     MsgStatus,
     MsgUserMessage,
     parse_client_message,
 )
-from lambda_agent_api.rules import rule
+from lambda_agent_api.protocol.rules import rule
+from lambda_agent_api.protocol.transitions import Role
 from lambda_agent_api.testing.actions import (
     Action,
     Binary,
@@ -49,7 +51,11 @@ from lambda_agent_api.testing.actions import (
     Raw,
     text_reply,
 )
-from lambda_agent_api.transitions import Role
+
+if TYPE_CHECKING:
+    import os
+
+    from lambda_agent_api.testing.replay import ReplayServer
 
 __all__ = ["BusyShape", "ChatFinding", "MockServer", "Script", "echo_script"]
 
@@ -67,6 +73,20 @@ anything between two actions, e.g. an ``asyncio.Event`` a test sets).
 """
 
 _PATH = re.compile(r"/v1/agent_ws/([^/]+)/?$")
+
+
+def _printable(text: str, limit: int = 80) -> str:
+    """Return ``text`` safe to log on a terminal: control characters escaped, cut at ``limit``."""
+    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def _peer(ws: ServerConnection) -> str:
+    address = ws.remote_address
+    if isinstance(address, tuple) and len(address) >= 2:
+        host, port = address[0], address[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return "an unknown address"
 
 
 def echo_script(message: MsgUserMessage) -> list[Action]:
@@ -112,6 +132,10 @@ class MockServer:
         close_timeout: after ``GRACEFUL_DISCONNECT``, how long to wait for the
             client to close before closing with 1001.
         ssl: a server-side SSL context: the server speaks ``wss://``.
+        max_size: the largest frame taken from a client, in bytes; a larger one
+            closes the connection with 1009 (message too big). ``None``: no limit.
+        max_number_digits: a client frame holding an integer of more digits is
+            refused (S001) before any conversion.
     """
 
     def __init__(
@@ -127,6 +151,8 @@ class MockServer:
         greeting: Sequence[Action] = (MsgStatus(),),
         close_timeout: float = 5.0,
         ssl: ssl_module.SSLContext | None = None,
+        max_size: int | None = MAX_FRAME_BYTES,
+        max_number_digits: int = MAX_NUMBER_DIGITS,
     ) -> None:
         self.script: Script = echo_script if script is None else script
         self.host = host
@@ -138,6 +164,8 @@ class MockServer:
         self.greeting = list(greeting)
         self.close_timeout = close_timeout
         self.ssl = ssl
+        self.max_size = max_size
+        self.max_number_digits = max_number_digits
         self.received: list[tuple[str, MsgUserMessage]] = []
         """Every valid client message, with its chat id, in the order received."""
         self.findings: list[ChatFinding] = []
@@ -151,6 +179,31 @@ class MockServer:
         self._sessions: dict[str, _Session] = {}
         self._server: Server | None = None
         self._ended = asyncio.Condition()
+
+    @classmethod
+    def from_capture(
+        cls,
+        capture: str | os.PathLike[str] | BinaryIO,
+        *,
+        strict: bool = False,
+        speed: float = 1.0,
+        redact: Sequence[str] = (),
+        **options: Any,
+    ) -> ReplayServer:
+        """Return a server that replays the server side of a capture (JSON Lines or HAR).
+
+        Client connections are matched to the recorded ones in order; see
+        :class:`~lambda_agent_api.testing.replay.ReplayServer` for ``strict``,
+        ``speed`` (1: the recorded timing, 0: as fast as possible), ``redact``
+        and the other options.
+
+        Raises:
+            ReplayError: the capture cannot be read, or holds no frame.
+        """
+        from lambda_agent_api.testing.replay import ReplayServer, load_recording
+
+        connections = load_recording(capture, redact=redact)
+        return ReplayServer(connections, strict=strict, speed=speed, redact=redact, **options)
 
     # Running
 
@@ -172,7 +225,7 @@ class MockServer:
             self.port,
             process_request=self._process_request,
             ping_interval=None,
-            max_size=None,
+            max_size=self.max_size,
             close_timeout=self.close_timeout,
             ssl=self.ssl,
         )
@@ -245,11 +298,19 @@ class MockServer:
         chat_id = self._chat_of(request.path)
         if chat_id is None:
             # Starlette answers a path with no route with 403 and no body.
+            logger.info(
+                "refused %s: no chat at this path (HTTP 403); chats are at %s",
+                _printable(request.path),
+                self.url("{chat_id}"),
+            )
             return connection.respond(http.HTTPStatus.FORBIDDEN, "")
         held = self._sessions.get(chat_id)
         if held is not None and not _gone(held):
             if self.busy == "handshake":
                 self.refused.append((chat_id, "handshake"))
+                logger.info(
+                    "chat %s: refused, another client holds it (HTTP 403)", _printable(chat_id)
+                )
                 return connection.respond(http.HTTPStatus.FORBIDDEN, self.busy_body)
             return None  # accepted, then closed with 1008 in _handle
         # Held from here, so that two handshakes at once cannot both win.
@@ -268,8 +329,12 @@ class MockServer:
         session = self._sessions.get(chat_id)
         if session is None or session.ws is not ws:
             self.refused.append((chat_id, "close"))
+            logger.info(
+                "chat %s: refused, another client holds it (close 1008)", _printable(chat_id)
+            )
             await ws.close(1008, self.busy_reason.format(chat_id=chat_id))
             return
+        logger.info("chat %s: connected from %s", _printable(chat_id), _peer(ws))
         responder = asyncio.create_task(self._respond(session))
         try:
             for action in self.greeting:
@@ -284,6 +349,12 @@ class MockServer:
             await asyncio.gather(responder, return_exceptions=True)
             self._release(session)
             self.close_codes.append((chat_id, ws.close_code, ws.close_reason))
+            logger.info(
+                "chat %s: closed (code %s%s)",
+                _printable(chat_id),
+                ws.close_code,
+                f" {_printable(ws.close_reason)}" if ws.close_reason else "",
+            )
             async with self._ended:
                 self._ended.notify_all()
 
@@ -292,7 +363,7 @@ class MockServer:
             self._finding(session, "F004", f"a binary frame of {len(frame)} bytes")
             return
         try:
-            message = parse_client_message(frame)
+            message = parse_client_message(frame, max_number_digits=self.max_number_digits)
         except ValidationError as error:
             self._finding(session, "S001", describe_validation_error(error))
             session.inbox.put_nowait(None)
