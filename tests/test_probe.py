@@ -33,7 +33,12 @@ from lambda_agent_api.probe import (
     run_probe,
 )
 from lambda_agent_api.probe.results import Ledger
-from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk
+from lambda_agent_api.protocol.messages import (
+    MsgEventEnd,
+    MsgEventTextChunk,
+    MsgEventToolCallChunk,
+    MsgEventToolResult,
+)
 from lambda_agent_api.testing import MockServer, Raw
 from lambda_agent_api.testing.demo import demo_script
 
@@ -130,6 +135,29 @@ BROKEN_MOCKS = {
         {},
         "frames-valid",
     ),
+    "tool-call arguments that are not JSON": (
+        {
+            "script": [
+                MsgEventToolCallChunk(tool_name="search", args_chunk='{"q": '),
+                MsgEventToolCallChunk(args_chunk="oops}"),
+                MsgEventToolResult(tool_name="search", result=[]),
+                MsgEventEnd(tokens_used=1),
+            ]
+        },
+        {},
+        "tool-call-json",
+    ),
+    "a frame after GRACEFUL_DISCONNECT": (
+        {
+            "script": [
+                MsgEventEnd(tokens_used=1),
+                Raw('{"type": "GRACEFUL_DISCONNECT"}'),
+                Raw('{"type": "STATUS"}'),
+            ]
+        },
+        {},
+        "graceful-disconnect-close",
+    ),
     "tokens_used negative": (
         {"script": [Raw('{"type": "AGENT_EVENT_END", "tokens_used": -1}')]},
         {},
@@ -156,6 +184,17 @@ BROKEN_RAW = {
         "invalid-message-error",
     ),
     "close answered with 1011": ({"close_reply": 1011}, {}, "close-answered"),
+    "unknown field refused": (
+        {"refuse_fields": frozenset({"probe_extension"})},
+        {},
+        "extra-fields-tolerated",
+    ),
+    "attachments refused": (
+        {"refuse_fields": frozenset({"attachments"})},
+        {},
+        "attachments-accepted",
+    ),
+    "pings unanswered": ({"answer_pings": False}, {"timeout": 0.5}, "ping-answered"),
     "close answered by cutting the connection": ({"close_reply": None}, {}, "close-answered"),
 }
 
