@@ -108,7 +108,7 @@ async def test_the_raw_test_server_is_correct_when_told_nothing() -> None:
 
 # Against servers broken in one way each
 
-NO_STATUS: dict[str, Any] = {"status_timeout": 0.1, "timeout": 1.0}
+NO_STATUS: dict[str, Any] = {"status_timeout": 0.1, "timeout": 0.6}
 """For a server that sends no STATUS: each scenario waits for one."""
 
 
@@ -127,7 +127,7 @@ BROKEN_MOCKS = {
                 MsgEventEnd(tokens_used=1),
             ]
         },
-        {"settle": 0.2},
+        {"settle": 0.1},
         "response-ends",
     ),
     "garbage frames": (
@@ -176,7 +176,7 @@ async def test_a_broken_mock_server_fails_exactly_its_check(name: str) -> None:
 
 
 BROKEN_RAW = {
-    "STATUS late": ({"status_delay": 0.2}, {"status_timeout": 0.05}, "status-first"),
+    "STATUS late": ({"status_delay": 0.15}, {"status_timeout": 0.05}, "status-first"),
     "busy chat accepted": ({"accept_busy": True}, {}, "busy-refused"),
     "invalid message ignored": (
         {"answer_invalid": False},
