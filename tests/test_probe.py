@@ -81,6 +81,10 @@ async def test_every_must_passes_against_the_mock_server() -> None:
         "tool-call-json",
         "graceful-disconnect-close",
     }
+    # MockServer answers one message at a time: a second one in flight waits its turn.
+    in_flight = report.result("message-in-flight")
+    assert in_flight.status is Status.PASSED
+    assert "answered both, one after the other" in in_flight.notes[0].message
     # Every scenario used its own chat, under the prefix.
     chats = {request.path.split("/")[3] for request in server.requests}
     assert len(chats) == 9
