@@ -10,6 +10,7 @@ generous, so that a slow machine cannot fail a test.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from lambda_agent_api.probe import (
     junit_xml,
     parse_expected_failures,
     run_probe,
+    write_json,
 )
 from lambda_agent_api.probe.results import Ledger
 from lambda_agent_api.protocol.messages import (
@@ -454,3 +456,17 @@ def test_the_docs_page_lists_every_check_and_its_sample_report_is_current() -> N
     assert table == [(c.id, c.level.value) for c in CHECKS.values()]
     sample = re.findall(r"^(?:PASS|FAIL|SKIP|XFAIL|STALE)\s+(MUST|SHOULD|MAY)\s+(\S+)$", page, re.M)
     assert sample == [(c.level.value, c.id) for c in CHECKS.values()]
+
+
+def test_what_the_server_said_reaches_the_terminal_escaped() -> None:
+    ledger = Ledger()
+    ledger.failed("busy-refused", "busy-chat", 'closed (1011 "\x1b[2J\x9b31m\u202eevil")')
+    report = ProbeReport("ws://h/", "probe-1", ledger.results(), 1.0)
+    text = format_text(report)
+    assert "\x1b" not in text
+    assert "\x9b" not in text
+    assert "\u202e" not in text
+    assert "\\u001b[2J" in text
+    out = io.StringIO()
+    write_json(report, out)
+    assert out.getvalue().isascii()
