@@ -20,6 +20,7 @@ from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS
 from lambda_agent_api.protocol.messages import DISCRIMINATOR, _classes_by_type, _parse
 
 __all__ = ["CURRENT", "MessageSet", "message_set", "normalize_version"]
@@ -76,21 +77,28 @@ class MessageSet:
         """Return the class of the message whose ``type`` is ``type_``, or ``None``."""
         return self.server_classes.get(type_) or self.client_classes.get(type_)
 
-    def parse_server_message(self, data: str | bytes | bytearray) -> Any:
+    def parse_server_message(
+        self, data: str | bytes | bytearray, *, max_number_digits: int = MAX_NUMBER_DIGITS
+    ) -> Any:
         """Parse one frame of JSON text from the server into this version's class.
+
+        ``max_number_digits`` as in
+        :func:`~lambda_agent_api.protocol.messages.parse_server_message`.
 
         Raises:
             pydantic.ValidationError: not JSON, or not a valid server message of this version.
         """
-        return _parse(self.server, data)
+        return _parse(self.server, data, max_number_digits)
 
-    def parse_client_message(self, data: str | bytes | bytearray) -> Any:
+    def parse_client_message(
+        self, data: str | bytes | bytearray, *, max_number_digits: int = MAX_NUMBER_DIGITS
+    ) -> Any:
         """Parse one frame of JSON text from the client into this version's class.
 
         Raises:
             pydantic.ValidationError: not JSON, or not a valid client message of this version.
         """
-        return _parse(self.client, data)
+        return _parse(self.client, data, max_number_digits)
 
 
 def message_set(version: str | None = None) -> MessageSet:
