@@ -481,5 +481,9 @@ async def test_a_wss_server_is_probed_with_the_given_ssl_context() -> None:
     client_context = ssl.create_default_context(cafile=str(tls / "localhost.crt"))
     async with MockServer(ssl=server_context, host="localhost") as server:
         report = await probe(server.base_url, ssl=client_context)
+        unknown_ca = await run_probe(server.base_url, ProbeOptions(**FAST))
     assert server.base_url.startswith("wss://")
+    assert unknown_ca.exit_code == 2
+    assert unknown_ca.error is not None
+    assert "CERTIFICATE_VERIFY_FAILED" in unknown_ca.error
     assert failed(report) == set(), format_text(report, verbose=True)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from ssl import SSLContext
+from ssl import SSLContext, SSLError
 from typing import Any, Final
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -242,6 +242,8 @@ class ProbeConnection:
 
 
 def _os_reason(error: OSError) -> str:
+    if isinstance(error, SSLError):  # its errno is OpenSSL's, not the system's
+        return f"TLS: {show(str(error.reason or error), 100)}"
     if error.errno is not None and error.errno > 0:
         import os
 
