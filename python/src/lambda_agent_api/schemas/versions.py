@@ -23,6 +23,7 @@ from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
 from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.message_set import CURRENT as _CURRENT
 
 __all__ = [
     "CURRENT",
@@ -103,12 +104,8 @@ def released() -> tuple[str, ...]:
     return tuple(f"{a}.{b}" for a, b in sorted(found))
 
 
-CURRENT: Final = "1.1"
-"""The version this package speaks by default: the latest released one.
-
-Its models are ``lambda_agent_api``'s own; the tests check that it is the
-newest ``schema/vX.Y/`` folder. Releasing a version means changing it.
-"""
+CURRENT: Final = _CURRENT
+"""The version this package speaks by default: the latest released one (``"1.1"``)."""
 
 
 def current() -> str:
