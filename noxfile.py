@@ -21,6 +21,7 @@ nox.options.sessions = [
     "docs",
     "docs_browser",
     "docs_zensical",
+    "ecosystem",
 ]
 nox.options.reuse_venv = "yes"
 nox.options.error_on_external_run = True
@@ -266,6 +267,74 @@ def docs_zensical(session: nox.Session) -> None:
     finally:
         config.unlink()
     session.run("python", f"{DOCS_TOOLS}/compare_sites.py", str(mkdocs_site), str(zensical_site))
+
+
+ECOSYSTEM_TOOLS = "tools/ecosystem"
+# Third-party Python tools of the matrix, pinned (npm ones: tools/ecosystem/package.json).
+ECOSYSTEM_PYPI = [
+    "check-jsonschema==0.39.0",
+    "datamodel-code-generator==0.89.0",
+    "msgspec==0.23.0",
+    "mypy==2.4.1",
+]
+# Debian's toolchains for the generated Go and Rust (crates from Debian: no crates.io).
+ECOSYSTEM_DEBIAN = {
+    "/usr/bin/go": ["golang-go"],
+    "/usr/bin/cargo": ["cargo", "rustc"],
+    "/usr/share/cargo/registry": [
+        "librust-serde-dev",
+        "librust-serde-derive-dev",
+        "librust-serde-json-dev",
+    ],
+}
+
+
+def _ecosystem_toolchains(session: nox.Session) -> None:
+    """Install Debian's Go and Rust toolchains where missing, in CI or when asked.
+
+    Elsewhere the matrix marks the Go and Rust rows as limits and says what is missing.
+    """
+    missing = [
+        pkg for path, pkgs in ECOSYSTEM_DEBIAN.items() if not Path(path).exists() for pkg in pkgs
+    ]
+    if not missing:
+        return
+    asked = os.environ.get("ECOSYSTEM_INSTALL_TOOLCHAINS") == "1"
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    if not (asked or in_ci) or shutil.which("apt-get") is None or os.geteuid() != 0:
+        session.warn(
+            f"no {', '.join(missing)}: the Go and Rust rows will say so; install them with "
+            "apt-get, or run as root with ECOSYSTEM_INSTALL_TOOLCHAINS=1"
+        )
+        return
+    session.warn(f"installing Debian's {' '.join(missing)} with apt-get for the Go and Rust checks")
+    apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=apt_env)
+    session.run("apt-get", "install", "-y", "-qq", *missing, external=True, env=apt_env)
+
+
+@nox.session
+def ecosystem(session: nox.Session) -> None:
+    """Run third-party tools on schema/ and the fixtures, offline; print a table tool x result.
+
+    check-jsonschema, ajv-cli, the AsyncAPI CLI, Spectral, Modelina, quicktype and
+    datamodel-code-generator, each pinned; generated Go and Rust are built with Debian's
+    toolchains (`tools/ecosystem/matrix.py`, `docs/ecosystem.md`).
+    """
+    _ecosystem_toolchains(session)
+    session.install("-e", PACKAGE, *ECOSYSTEM_PYPI)
+    session.run(
+        "npm",
+        "ci",
+        "--prefix",
+        ECOSYSTEM_TOOLS,
+        "--ignore-scripts",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        external=True,
+    )
+    session.run("python", f"{ECOSYSTEM_TOOLS}/matrix.py", *session.posargs)
 
 
 @nox.session
