@@ -151,3 +151,26 @@ async def test_ask_returns_the_whole_reply_over_a_live_connection() -> None:
     assert reply.files == ("report.md",)
     assert reply.tokens_used == 42
     assert server.received[0][1].attachments == ["notes.txt"]
+
+
+def test_nan_in_tool_arguments_is_not_json() -> None:
+    # json.loads took NaN, so the reply said arguments_parsed while the validator said T002.
+    reply = collect(
+        [
+            {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": '{"x": NaN}'},
+            {"type": "AGENT_EVENT_END", "tokens_used": 1},
+        ]
+    )
+    [call] = reply.tool_calls
+    assert (call.arguments, call.arguments_parsed) == (None, False)
+    assert call.arguments_error == "NaN is not a JSON value"
+
+
+def test_arguments_are_read_as_rfc_8259_json() -> None:
+    reply = collect(
+        [
+            {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": '{"n": '},
+            {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": "1" + "0" * 5000 + "}"},
+        ]
+    )
+    assert reply.tool_calls[0].arguments == {"n": 10**5000}

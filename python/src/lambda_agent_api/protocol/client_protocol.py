@@ -31,6 +31,7 @@ from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
     AgentEventUnion,
+    EClientMessage,
     EServerMessage,
     MsgError,
     MsgStatus,
@@ -38,11 +39,13 @@ from lambda_agent_api.protocol.messages import (
     ServerMessageUnion,
     parse_server_message,
 )
-from lambda_agent_api.protocol.transitions import Role, State
+from lambda_agent_api.protocol.transitions import Role, State, violation
 
 __all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
 
 _GRACEFUL = EServerMessage.GRACEFUL_DISCONNECT.value
+_USER_MESSAGE = EClientMessage.USER_MESSAGE.value
+_WHILE_RESPONDING = "P004"  # the rule a USER_MESSAGE breaks while a response is in flight
 _SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 _TYPE_OF = {cls: type_ for type_, cls in SERVER_MESSAGE_CLASSES.items()}
 _TAGS = frozenset(SERVER_MESSAGE_CLASSES) | frozenset(CLIENT_MESSAGE_CLASSES)
@@ -140,9 +143,10 @@ class ClientProtocol:
             isinstance(path, str) for path in attachments or ()
         ):
             raise TypeError("attachments must be a list of str (paths relative to /workspace)")
-        if self.state is State.RESPONDING:
+        refused = violation(Role.CLIENT, self.state, _USER_MESSAGE)
+        if refused == _WHILE_RESPONDING:
             raise AgentBusyException("Agent is currently processing another request")
-        if self.state is not State.IDLE:
+        if refused is not None:  # before STATUS, or after the conversation ended
             raise AgentException("NOT_CONNECTED", "Not connected. Call connect() first.")
         message = MsgUserMessage(text=text, attachments=list(attachments or ()))
         self.conversation.observe(Role.CLIENT, message.type.value, message.__dict__)

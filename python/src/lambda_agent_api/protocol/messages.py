@@ -32,6 +32,7 @@ from lambda_agent_api.protocol._models import ClientMessage as ClientMessageUnio
 from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnion
 
 __all__ = [
+    "AGENT_EVENT_CLASSES",
     "CLIENT_MESSAGE_CLASSES",
     "DISCRIMINATOR",
     "SERVER_MESSAGE_CLASSES",
@@ -90,6 +91,10 @@ SERVER_MESSAGE_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(Ser
 
 CLIENT_MESSAGE_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(ClientMessageUnion)
 """Each client message type (``"USER_MESSAGE"``) and its class."""
+
+AGENT_EVENT_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(AgentEventUnion)
+"""Each agent event type (``"AGENT_EVENT_TEXT_CHUNK"``, ...) and its class: the members of
+the schema's agent-event union, which are the events of a response."""
 
 
 def message_class(type_: str) -> type[BaseModel] | None:
