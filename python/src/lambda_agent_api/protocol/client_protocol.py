@@ -18,7 +18,6 @@ only adds the client's routing and its error codes. It never touches a socket:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -26,6 +25,7 @@ from typing import Any, cast
 from pydantic import ValidationError
 
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
+from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import Conversation, Step
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
@@ -224,8 +224,9 @@ class ClientProtocol:
 
     def _invalid(self, frame: str, error: ValidationError) -> Received:
         try:
-            data = json.loads(frame)
-        except (ValueError, RecursionError):
+            # RFC 8259, as the schema and the validator read it: NaN is no JSON.
+            data = strict_json.loads(frame)
+        except ValueError:
             return self._malformed(f"not JSON: {_shorten(frame)}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return self._malformed(f"not an object with a string 'type': {_shorten(frame)}")
