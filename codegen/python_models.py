@@ -2,7 +2,8 @@
 
 - ``python/src/lambda_agent_api/protocol/_models.py``: pydantic v2 models, written by
   datamodel-code-generator from a bundle of the schema files;
-- ``python/src/lambda_agent_api/_schemas.json``: the schema files themselves,
+- ``python/src/lambda_agent_api/schemas/v1_1.json`` (one per released version,
+  ``v1_0.json``...): each version's schema files themselves,
   shipped inside the package so that it validates without this repository.
 """
 
@@ -19,7 +20,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from common import LATEST, PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
+from common import (
+    LATEST,
+    PACKAGE_DIR,
+    SCHEMA_ROOT,
+    Schemas,
+    bundle_schemas,
+    header,
+    load_schemas,
+    released_versions,
+    require_versions,
+    ruff,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -163,10 +175,10 @@ def generate_models(schemas: Schemas) -> str:
     return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, MODELS)
 
 
-def generate_schema_data(schemas: Schemas) -> str:
-    """Generate ``_schemas.json``: every schema file, by its path under ``schema/``."""
+def generate_schema_data(schemas: Schemas, version: str = LATEST) -> str:
+    """Generate ``schemas/vX_Y.json``: a version's schema files, by path in its folder."""
     data = {
-        "$comment": f"Generated from schema/{LATEST}/ by codegen/generate.py. Do not edit.",
+        "$comment": f"Generated from schema/{version}/ by codegen/generate.py. Do not edit.",
         "schemas": schemas,
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
@@ -177,5 +189,15 @@ def generate(schemas: Schemas) -> dict[Path, str]:
     require_versions(PINNED)
     return {
         MODELS: generate_models(schemas),
-        PACKAGE_DIR / "_schemas.json": generate_schema_data(schemas),
+        **{
+            schema_data_path(version): generate_schema_data(
+                schemas if version == LATEST else load_schemas(SCHEMA_ROOT / version), version
+            )
+            for version in released_versions()
+        },
     }
+
+
+def schema_data_path(version: str) -> Path:
+    """Return where the package keeps a released version's schema files (``v1.1``: v1_1.json)."""
+    return PACKAGE_DIR / "schemas" / (version.replace(".", "_") + ".json")

@@ -168,3 +168,13 @@ def test_a_frame_with_nan_is_not_json_and_moves_nothing() -> None:
     assert received.error.code == "PARSE_ERROR"
     assert "not JSON" in received.error.details
     assert protocol.state is State.RESPONDING
+
+
+def test_an_end_with_an_integer_too_long_still_ends_the_response() -> None:
+    # As the validator reads it (F006, the rest checked with a stand-in): the response ends.
+    protocol = responding()
+    received = protocol.receive('{"type":"AGENT_EVENT_END","tokens_used":' + "9" * 5000 + "}")
+    assert received.error is not None
+    assert received.error.code == "PARSE_ERROR"
+    assert received.ends_response
+    assert protocol.state is State.IDLE

@@ -84,13 +84,16 @@ BROKEN = capture_text(
 
 async def test_frames_that_break_the_schema_are_replayed_as_recorded(tmp_path: Path) -> None:
     path = tmp_path / "broken.jsonl"
-    path.write_text(BROKEN)
+    binary = io.StringIO()
+    CaptureWriter(binary).write("recv", b"\x00\xffbinary", ts=101.3)
+    path.write_text(BROKEN + binary.getvalue())
     async with MockServer.from_capture(path, speed=0) as replay:
         async with connect(replay.url(0)) as ws:
             assert json.loads(await ws.recv()) == {"type": "STATUS"}
             await ws.send(json.dumps({"type": "USER_MESSAGE", "text": "hi", "attachments": []}))
             assert await ws.recv() == "this is not JSON"
             assert json.loads(await ws.recv()) == {"type": "AGENT_EVENT_END"}
+            assert await ws.recv() == b"\x00\xffbinary"
         await asyncio.wait_for(replay.finished(), WAIT)
     assert replay.differences == []
 

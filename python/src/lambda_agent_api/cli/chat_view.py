@@ -31,7 +31,7 @@ from lambda_agent_api.protocol.tool_calls import (
     MAIN_SOURCE,
     OpenToolCall,
     ToolCallTracker,
-    parse_arguments,
+    arguments_error,
 )
 from lambda_agent_api.protocol.transitions import belongs_to_response, ends_response
 
@@ -130,7 +130,7 @@ class TextView:
         """Say so when an ended call's arguments are not JSON (rule T002)."""
         if call is None:
             return
-        _, error = parse_arguments(call.arguments_text)
+        error = arguments_error(call.arguments_text)
         if error is not None:
             tool = call.tool_name or "?"
             self._line(self._style(f"[tool {tool}: the arguments are not JSON: {error}]", RED))

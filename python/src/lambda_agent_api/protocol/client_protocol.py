@@ -224,8 +224,9 @@ class ClientProtocol:
 
     def _invalid(self, frame: str, error: ValidationError) -> Received:
         try:
-            # RFC 8259, as the schema and the validator read it: NaN is no JSON.
-            data = strict_json.loads(frame)
+            # RFC 8259, as the schema and the validator read it: NaN is no JSON, and an
+            # integer too long to convert stands in, so a malformed END still ends.
+            data = strict_json.loads(frame, stand_in=True)
         except ValueError:
             return self._malformed(f"not JSON: {_shorten(frame)}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):

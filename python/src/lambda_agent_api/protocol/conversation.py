@@ -24,7 +24,7 @@ from lambda_agent_api.protocol.tool_calls import (
     MAIN_SOURCE,
     OpenToolCall,
     ToolCallTracker,
-    parse_arguments,
+    arguments_error,
 )
 from lambda_agent_api.protocol.transitions import (
     END_OF_CONVERSATION,
@@ -195,7 +195,7 @@ class Conversation:
             if call is None:
                 continue
             text = call.arguments_text
-            _, error = parse_arguments(text)
+            error = arguments_error(text)
             if error is not None:
                 tool = call.tool_name or "an unnamed tool"
                 findings.append(

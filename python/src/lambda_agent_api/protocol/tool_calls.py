@@ -25,7 +25,14 @@ from typing import Any, NamedTuple
 
 from lambda_agent_api.protocol import strict_json
 
-__all__ = ["MAIN_SOURCE", "ChunkRead", "OpenToolCall", "ToolCallTracker", "parse_arguments"]
+__all__ = [
+    "MAIN_SOURCE",
+    "ChunkRead",
+    "OpenToolCall",
+    "ToolCallTracker",
+    "arguments_error",
+    "parse_arguments",
+]
 
 MAIN_SOURCE = "main"
 """The ``source`` of the agent itself; events without a ``source`` field count as it."""
@@ -59,15 +66,33 @@ class ChunkRead(NamedTuple):
     """The call of the same source that the chunk ended (by naming another tool), if any."""
 
 
+def arguments_error(text: str) -> str | None:
+    """Say why a call's joined arguments are not JSON (rule T002), or return None.
+
+    An empty (or blank) text is a call without arguments, which is fine. Integers of
+    any length are JSON; none is converted, so this takes linear time.
+    """
+    if not text.strip():
+        return None
+    try:
+        strict_json.check(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def parse_arguments(text: str) -> tuple[Any, str | None]:
     """Read a call's joined arguments: ``(value, None)``, or ``(None, why it is not JSON)``.
 
-    An empty (or blank) text is a call without arguments: ``(None, None)``.
+    The verdict is :func:`arguments_error`'s. An empty (or blank) text is a call
+    without arguments: ``(None, None)``. An integer longer than the package's limit
+    (:mod:`lambda_agent_api.protocol.limits`) is read as a
+    :class:`~lambda_agent_api.protocol.strict_json.LongInteger` stand-in, never converted.
     """
     if not text.strip():
         return None, None
     try:
-        return strict_json.loads(text), None
+        return strict_json.loads(text, stand_in=True), None
     except ValueError as error:
         return None, str(error)
 
