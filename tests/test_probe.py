@@ -470,3 +470,20 @@ def test_what_the_server_said_reaches_the_terminal_escaped() -> None:
     out = io.StringIO()
     write_json(report, out)
     assert out.getvalue().isascii()
+
+
+async def test_a_wss_server_is_probed_with_the_given_ssl_context() -> None:
+    import ssl
+
+    tls = ROOT / "tests" / "fixtures" / "tls"
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(tls / "localhost.crt", tls / "localhost.key")
+    client_context = ssl.create_default_context(cafile=str(tls / "localhost.crt"))
+    async with MockServer(ssl=server_context, host="localhost") as server:
+        report = await probe(server.base_url, ssl=client_context)
+        unknown_ca = await run_probe(server.base_url, ProbeOptions(**FAST))
+    assert server.base_url.startswith("wss://")
+    assert unknown_ca.exit_code == 2
+    assert unknown_ca.error is not None
+    assert "CERTIFICATE_VERIFY_FAILED" in unknown_ca.error
+    assert failed(report) == set(), format_text(report, verbose=True)
