@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Generator, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Final, get_args
 
@@ -27,6 +28,7 @@ from lambda_agent_api.protocol.limits import (
     NumberTooLong,
     find_long_number,
 )
+from lambda_agent_api.protocol.message_set import CURRENT, message_set, normalize_version
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     DISCRIMINATOR,
@@ -76,17 +78,55 @@ def _holds_any(annotation: Any) -> bool:
     return annotation is Any or any(_holds_any(arg) for arg in get_args(annotation))
 
 
-_CLASS_INFO: Final[dict[type[BaseModel], tuple[str, Role, bool, bool]]] = {
-    cls: (
-        type_,
-        _ROLE_OF_TYPE[type_],
-        any(_holds_any(f.annotation) for f in cls.model_fields.values()),
-        type_ in WORKSPACE_PATHS,
+def _class_info(
+    classes: Mapping[str, type[BaseModel]], roles: Mapping[str, Role]
+) -> dict[type[BaseModel], tuple[str, Role, bool, bool]]:
+    """Return each message class's type, sender, and whether it holds any JSON or paths.
+
+    The last two: whether a field takes any JSON value, and whether it holds
+    /workspace paths.
+    """
+    return {
+        cls: (
+            type_,
+            roles[type_],
+            any(_holds_any(f.annotation) for f in cls.model_fields.values()),
+            type_ in WORKSPACE_PATHS,
+        )
+        for type_, cls in classes.items()
+    }
+
+
+_CLASS_INFO: Final = _class_info(_CLASSES, _ROLE_OF_TYPE)
+
+
+@dataclass(frozen=True)
+class _Protocol:
+    """What the checker needs of one protocol version: its parser and its classes."""
+
+    version: str
+    any_message: TypeAdapter[Any]
+    classes: Mapping[str, type[BaseModel]]
+    class_info: Mapping[type[BaseModel], tuple[str, Role, bool, bool]]
+
+
+@cache
+def _protocol(version: str) -> _Protocol:
+    if version == CURRENT:
+        return _Protocol(version, _ANY_MESSAGE, _CLASSES, _CLASS_INFO)
+    known = message_set(version)
+    union = known.models.ServerMessage | known.models.ClientMessage
+    classes = {**known.server_classes, **known.client_classes}
+    roles = {
+        **dict.fromkeys(known.server_classes, Role.SERVER),
+        **dict.fromkeys(known.client_classes, Role.CLIENT),
+    }
+    discriminated: Any = Annotated[union, Field(discriminator=DISCRIMINATOR)]
+    adapter: TypeAdapter[Any] = TypeAdapter(
+        discriminated,
+        config=ConfigDict(cache_strings="keys"),
     )
-    for type_, cls in _CLASSES.items()
-}
-"""Each message class: its type, its sender, whether a field takes any JSON value, whether
-it holds /workspace paths."""
+    return _Protocol(version, adapter, classes, _class_info(classes, roles))
 
 
 class Checker:
@@ -103,10 +143,16 @@ class Checker:
 
     def __init__(
         self,
+        protocol: str | None = None,
         *,
         max_frame_bytes: int = MAX_FRAME_BYTES,
         max_number_digits: int = MAX_NUMBER_DIGITS,
     ) -> None:
+        """Check against ``protocol`` (``"1.0"``...; default: the current version).
+
+        Raises:
+            ValueError: ``protocol`` is not a released version.
+        """
         self.summary = Summary()
         """Counts so far."""
         self.max_frame_bytes = max_frame_bytes
@@ -114,6 +160,7 @@ class Checker:
         self.max_number_digits = max_number_digits
         """The most digits an integer may have."""
         self._conversations: dict[Connection, Conversation] = {}
+        self._protocol = _protocol(normalize_version(CURRENT if protocol is None else protocol))
 
     # Public methods for feeding items
 
@@ -132,8 +179,9 @@ class Checker:
         # conversation. (Remembering repeated short frames was tried: the
         # cache's garbage-collector cost outweighs what it saves.)
         conversations = self._conversations
-        validate_json = _ANY_MESSAGE.validator.validate_json  # without TypeAdapter's wrapper
-        class_info = _CLASS_INFO
+        protocol = self._protocol
+        validate_json = protocol.any_message.validator.validate_json  # without the wrapper
+        class_info = protocol.class_info
         role_of_direction = _ROLE_OF_DIRECTION
         frame_type = Frame
         # A str's UTF-8 takes at most 4 bytes a character: only a long one is measured.
@@ -179,7 +227,7 @@ class Checker:
                         continue
                     found = _unsafe_paths(item, type_, fields) if paths else []
                     if extra:
-                        found += _unknown_fields(item, type_, extra)
+                        found += _unknown_fields(item, type_, extra, protocol.version)
                     step = conversation.observe(
                         role_of_direction.get(direction, role), type_, fields
                     )
@@ -266,16 +314,24 @@ class Checker:
                 problem = _at(frame, "S001", sentence, None, "/type", "type")
             return self._count([*found, problem])
 
+        protocol = self._protocol
         role = _ROLE_OF_DIRECTION.get(frame.direction) or role_of(type_)
-        if type_ in _CLASSES:
+        if type_ in protocol.classes:
+            version = None if protocol.version == CURRENT else protocol.version
             found += [
                 _at(frame, "S001", sentence, type_, pointer, keyword)
-                for keyword, pointer, sentence in explain(type_, value)
+                for keyword, pointer, sentence in explain(type_, value, version)
             ]
-            unknown = {k: v for k, v in value.items() if k not in _properties(type_)}
-            found += _unknown_fields(frame, type_, unknown)
+            declared = _properties(protocol.classes[type_])
+            unknown = {k: v for k, v in value.items() if k not in declared}
+            found += _unknown_fields(frame, type_, unknown, protocol.version)
             if type_ in WORKSPACE_PATHS:
                 found += _unsafe_paths(frame, type_, value)
+        elif type_ in _CLASSES:
+            # A later version's message: unknown to this one, and so to its conversation.
+            sentence = f"unknown message type {_show(type_)} (not in protocol {protocol.version})"
+            found.append(_at(frame, "W001", sentence, type_))
+            return self._count(found)
         if role is None:  # an unknown type, and the capture does not say who sent it
             found.append(_at(frame, "W001", f"unknown message type {_show(type_)}", type_))
         else:
@@ -300,12 +356,16 @@ class Checker:
         return found
 
 
-def validate(items: Iterable[CaptureItem]) -> ValidationResult:
-    """Check a whole capture; return every diagnostic and the summary.
+def validate(items: Iterable[CaptureItem], protocol: str | None = None) -> ValidationResult:
+    """Check a whole capture against ``protocol`` (default: the current version).
 
-    For large captures, drive a :class:`Checker` instead: this keeps every diagnostic.
+    Return every diagnostic and the summary. For large captures, drive a
+    :class:`Checker` instead: this keeps every diagnostic.
+
+    Raises:
+        ValueError: ``protocol`` is not a released version.
     """
-    checker = Checker()
+    checker = Checker(protocol)
     diagnostics = [d for item in items for d in checker.check(item)]
     diagnostics += checker.finish()
     return ValidationResult(diagnostics, checker.summary)
@@ -407,18 +467,19 @@ def _binary(frame: Frame) -> Diagnostic:
 
 
 @cache
-def _properties(type_: str) -> frozenset[str]:
+def _properties(cls: type[BaseModel]) -> frozenset[str]:
     # The models are generated from the schema: their fields are its properties.
-    fields = _CLASSES[type_].model_fields
-    return frozenset(field.alias or name for name, field in fields.items())
+    return frozenset(field.alias or name for name, field in cls.model_fields.items())
 
 
-def _unknown_fields(frame: Frame, type_: str, extra: Mapping[str, Any]) -> list[Diagnostic]:
+def _unknown_fields(
+    frame: Frame, type_: str, extra: Mapping[str, Any], version: str = CURRENT
+) -> list[Diagnostic]:
     return [
         _at(
             frame,
             "W002",
-            f"{type_} has a field {_show(name)} that protocol v1.1 does not define",
+            f"{type_} has a field {_show(name)} that protocol v{version} does not define",
             type_,
             json_pointer([name]),
         )

@@ -74,6 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="warnings fail the check too (exit 1)"
     )
     parser.add_argument(
+        "--protocol",
+        metavar="VERSION",
+        help="the protocol version to check against: a released one such as 1.0 "
+        "(default: the current one, 1.1)",
+    )
+    parser.add_argument(
         "--max-errors",
         type=positive_int,
         metavar="N",
@@ -157,9 +163,15 @@ def run(args: argparse.Namespace) -> int:
         reporter = TextReporter(out, use_color(args.color, out))
     format = None if args.input_format == "auto" else CaptureFormat(args.input_format)
     info = RunInfo(strict=args.strict)
-    checker = Checker(
-        max_frame_bytes=args.max_frame_bytes, max_number_digits=args.max_number_digits
-    )
+    try:
+        checker = Checker(
+            args.protocol,
+            max_frame_bytes=args.max_frame_bytes,
+            max_number_digits=args.max_number_digits,
+        )
+    except ValueError as error:
+        print(f"lambda-agent-api {NAME}: --protocol: {error}", file=sys.stderr)
+        return 2
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     failures = 0
 
