@@ -24,6 +24,7 @@ from lambda_agent_api.cli import (
     schema_command,
     validate_command,
 )
+from lambda_agent_api.cli.console import printable, safe_streams
 
 __all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "main"]
 
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return its exit code."""
+    safe_streams()
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
@@ -103,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as error:  # a one-line reason, never a traceback
         print(
-            f"lambda-agent-api: internal error: {type(error).__name__}: {error}",
+            f"lambda-agent-api: internal error: {type(error).__name__}: {printable(str(error))}",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from contextlib import closing
 from typing import BinaryIO
 
-from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
+from lambda_agent_api.capture import BadRecord, CaptureFormat, CaptureItem, Frame, read_capture
 from lambda_agent_api.check import Checker
 from lambda_agent_api.cli.arguments import positive_int
-from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
+from lambda_agent_api.cli.console import add_color_argument, isatty, printable, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
 from lambda_agent_api.exceptions import CaptureError
@@ -194,7 +194,8 @@ def run(args: argparse.Namespace) -> int:
                 max_depth=args.max_depth,
                 max_open_connections=args.max_open_connections,
             )
-            items = _with_progress(capture, stream, source, args)
+            usable = _usable(capture, source, format or CaptureFormat.JSONL)
+            items = _with_progress(usable, stream, source, args)
             with closing(checker.check_all(items)) as diagnostics:
                 for diagnostic in diagnostics:
                     reporter.add(diagnostic)
@@ -222,9 +223,43 @@ def run(args: argparse.Namespace) -> int:
     return 1 if checker.summary.failed(args.strict) else 0
 
 
+_HELD_BAD_RECORDS = 100
+"""Bad records before the first frame held back: past this many, the input is no capture."""
+
+
+def _usable(
+    items: Iterator[CaptureItem], source: str, format: CaptureFormat
+) -> Iterator[CaptureItem]:
+    """Pass ``items`` on once a frame shows that the input is a capture.
+
+    An input without a frame is unusable (exit 2), not "no problems": empty, or
+    binary data, a compressed file, a README (every line a bad record, which are
+    held back rather than reported one by one).
+    """
+    held: list[CaptureItem] = []
+    for item in items:
+        if type(item) is Frame:
+            yield from held
+            yield item
+            yield from items  # from here on, every item as it comes
+            return
+        held.append(item)
+        if len(held) > _HELD_BAD_RECORDS:
+            break
+    bad = [item for item in held if type(item) is BadRecord]
+    if bad:
+        raise CaptureError(
+            f"{source}: not a capture: its first {len(bad)} records hold no frame "
+            f"(the first: {bad[0].reason}); binary data, a compressed file, or text in "
+            "another format?"
+        )
+    what = "a HAR with no WebSocket frames" if format is CaptureFormat.HAR else "no frames"
+    raise CaptureError(f"{source}: unusable input: {what}")
+
+
 def _unreadable(info: RunInfo, source: str, reason: str) -> None:
     info.unreadable.append((source, reason))
-    print(f"lambda-agent-api validate: {source}: {reason}", file=sys.stderr)
+    print(f"lambda-agent-api validate: {printable(source)}: {printable(reason)}", file=sys.stderr)
 
 
 def _with_progress(
