@@ -148,6 +148,10 @@ class AgentApi:
             gets it as :class:`AgentException`), as in v1.1. ``False``: the
             caller alone gets it; the callback still gets every ``ERROR``
             that no caller is waiting for.
+        protocol: the protocol version to speak, a released one (``"1.0"``);
+            default: the current one (``"1.1"``). Its generated models parse
+            what the server sends and build what the client sends; a ``ValueError``
+            for a version the package does not have.
     """
 
     def __init__(
@@ -170,6 +174,7 @@ class AgentApi:
         capture: CaptureTarget | None = None,
         max_buffered: int = 256,
         response_errors_to_callback: bool = True,
+        protocol: str | None = None,
     ) -> None:
         if not isinstance(max_buffered, int) or max_buffered < 1:
             raise ValueError(f"max_buffered must be a positive integer, not {max_buffered!r}")
@@ -197,6 +202,9 @@ class AgentApi:
         self._requests = _Requests(self)
         self._ended: AgentException | None = None  # how the last connection ended
         self._capture = None if capture is None else _Capture(capture)
+        # Fails here, not at connect(), for a version this package does not have.
+        self.protocol = ClientProtocol(protocol).version
+        """The protocol version spoken (``"1.1"`` unless ``protocol`` said otherwise)."""
 
     # Public methods
 
@@ -234,7 +242,7 @@ class AgentApi:
             await self._connect()
 
     async def _connect(self) -> None:
-        protocol = ClientProtocol()
+        protocol = ClientProtocol(self.protocol)
         if self._capture is not None:
             self._capture.begin(f"{self.id}/{self.chat_id}")  # before the socket: fail fast
         try:
