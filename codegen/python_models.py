@@ -1,8 +1,9 @@
 """Target: the Python package's generated files.
 
-- ``python/src/lambda_agent_api/_models.py``: pydantic v2 models, written by
+- ``python/src/lambda_agent_api/protocol/_models.py``: pydantic v2 models, written by
   datamodel-code-generator from a bundle of the schema files;
-- ``python/src/lambda_agent_api/_schemas.json``: the schema files themselves,
+- ``python/src/lambda_agent_api/schemas/v1_1.json`` (one per released version,
+  ``v1_0.json``...): each version's schema files themselves,
   shipped inside the package so that it validates without this repository.
 """
 
@@ -19,7 +20,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from common import LATEST, PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
+from common import (
+    LATEST,
+    PACKAGE_DIR,
+    SCHEMA_ROOT,
+    Schemas,
+    bundle_schemas,
+    header,
+    load_schemas,
+    released_versions,
+    require_versions,
+    ruff,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -27,8 +39,11 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 PINNED = {"datamodel-code-generator": "0.89.0", "ruff": "0.17.5"}
 
 # A JSON Schema "integer" admits 5 and 5.0 but not "5" or true; pydantic's int
-# admits "5". JsonInteger applies JSON Schema's rule (see _json_types.py).
-JSON_INTEGER = "lambda_agent_api._json_types.JsonInteger"
+# admits "5". JsonInteger applies JSON Schema's rule (see protocol/json_types.py).
+MODELS = PACKAGE_DIR / "protocol" / "_models.py"
+"""Where the generated models go: the sans-I/O core (``lambda_agent_api.protocol``)."""
+
+JSON_INTEGER = "lambda_agent_api.protocol.json_types.JsonInteger"
 
 DATAMODEL_CODEGEN_OPTIONS = [
     "--input-file-type=jsonschema",
@@ -157,14 +172,13 @@ def generate_models(schemas: Schemas) -> str:
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
-    target = PACKAGE_DIR / "_models.py"
-    return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, target)
+    return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, MODELS)
 
 
-def generate_schema_data(schemas: Schemas) -> str:
-    """Generate ``_schemas.json``: every schema file, by its path under ``schema/``."""
+def generate_schema_data(schemas: Schemas, version: str = LATEST) -> str:
+    """Generate ``schemas/vX_Y.json``: a version's schema files, by path in its folder."""
     data = {
-        "$comment": f"Generated from schema/{LATEST}/ by codegen/generate.py. Do not edit.",
+        "$comment": f"Generated from schema/{version}/ by codegen/generate.py. Do not edit.",
         "schemas": schemas,
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
@@ -174,6 +188,16 @@ def generate(schemas: Schemas) -> dict[Path, str]:
     """Return the Python package's generated files: output path -> content."""
     require_versions(PINNED)
     return {
-        PACKAGE_DIR / "_models.py": generate_models(schemas),
-        PACKAGE_DIR / "_schemas.json": generate_schema_data(schemas),
+        MODELS: generate_models(schemas),
+        **{
+            schema_data_path(version): generate_schema_data(
+                schemas if version == LATEST else load_schemas(SCHEMA_ROOT / version), version
+            )
+            for version in released_versions()
+        },
     }
+
+
+def schema_data_path(version: str) -> Path:
+    """Return where the package keeps a released version's schema files (``v1.1``: v1_1.json)."""
+    return PACKAGE_DIR / "schemas" / (version.replace(".", "_") + ".json")

@@ -12,9 +12,14 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
 import lambda_agent_api
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException, agent_url
-from lambda_agent_api.messages import MsgEventTextChunk, MsgStatus
+from lambda_agent_api.protocol.messages import MsgEventTextChunk, MsgStatus
 from lambda_agent_api.testing import Binary, Close, MockServer, Raw
+from lambda_agent_api.transport.agent_api import (
+    AgentApi,
+    AgentBusyException,
+    AgentException,
+    agent_url,
+)
 
 TLS = Path(__file__).parent / "fixtures" / "tls"
 
@@ -29,6 +34,10 @@ TLS = Path(__file__).parent / "fixtures" / "tls"
         ("ws://h/", "a b/c?", "ws://h/v1/agent_ws/a%20b%2Fc%3F/"),
         ("https://h/x?token=t", 1, "wss://h/x/v1/agent_ws/1/?token=t"),
         ("http://h:80", 1, "ws://h:80/v1/agent_ws/1/"),
+        ("ws://h/", "...", "ws://h/v1/agent_ws/.../"),  # not a dot segment
+        ("ws://h/", "a/../b", "ws://h/v1/agent_ws/a%2F..%2Fb/"),  # one segment
+        ("ws://h/", "%2e%2E", "ws://h/v1/agent_ws/%252e%252E/"),  # the percent sign is quoted
+        ("ws://h/", "\x1b]0;x\x07", "ws://h/v1/agent_ws/%1B%5D0%3Bx%07/"),
     ],
 )
 def test_url_is_built_from_base_url_and_chat_id(
@@ -36,6 +45,16 @@ def test_url_is_built_from_base_url_and_chat_id(
 ) -> None:
     assert agent_url(base_url, chat_id) == expected
     assert AgentApi("a", base_url, chat_id=chat_id).url == expected
+
+
+@pytest.mark.parametrize("chat_id", [".", "..", ""])
+def test_a_chat_id_that_is_a_dot_or_empty_segment_is_refused(chat_id: str) -> None:
+    # "ws://h/v1/agent_ws/../" is "ws://h/v1/" to a server that normalises paths;
+    # "%2E%2E" would be no better (RFC 3986 decodes unreserved characters first).
+    with pytest.raises(ValueError, match="cannot be a path segment"):
+        agent_url("ws://h/", chat_id)
+    with pytest.raises(ValueError, match="cannot be a path segment"):
+        AgentApi("a", "ws://h/", chat_id=chat_id)
 
 
 def test_v1_1_names_and_attributes() -> None:
@@ -181,8 +200,7 @@ async def test_a_bad_first_frame_fails_and_leaves_nothing_open(
             await api.connect()
         assert caught.value.code == code
         assert not api.connected
-        assert api._ws is None
-        assert api._listener is None
+        assert api._link is None
         assert [t for t in asyncio.all_tasks() if t.get_name().startswith("agent-api")] == []
         await server.connections_ended(1)  # the server saw the connection end
         assert server.connected_chats() == []
@@ -240,6 +258,25 @@ async def test_another_http_status_is_a_connection_error_with_status_and_body() 
     assert (error.code, error.http_status) == ("CONNECTION_ERROR", 401)
     assert error.http_body == "bad token"
     assert "HTTP 401" in error.details
+
+
+async def test_a_first_frame_of_another_type_is_named_as_on_the_wire() -> None:
+    async with MockServer(greeting=[Raw('{"type": "ERROR", "code": "X", "details": "y"}')]) as s:
+        with pytest.raises(AgentException) as caught:
+            await AgentApi("a", s.base_url).connect()
+    assert caught.value.code == "INVALID_STATUS"
+    assert caught.value.details == "Expected STATUS, got ERROR"  # not EServerMessage.ERROR
+
+
+async def test_concurrent_connects_open_one_connection() -> None:
+    async with MockServer() as server:
+        api = AgentApi("a", server.base_url, chat_id=1)
+        results = await asyncio.gather(api.connect(), api.connect(), return_exceptions=True)
+        assert results == [None, None]  # the second waited for the first, then had nothing to do
+        assert api.connected
+        assert server.connected_chats() == ["1"]
+        assert (await api.ask("one")).text == "You said: one"
+        await api.close()
 
 
 async def test_connect_again_after_close() -> None:

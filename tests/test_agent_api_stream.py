@@ -9,9 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from support.inbox import WAIT, Inbox
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
-from lambda_agent_api.client_protocol import UnknownMessage
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.client_protocol import UnknownMessage
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,
@@ -32,6 +31,7 @@ from lambda_agent_api.testing import (
     text_reply,
     tool_call,
 )
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 END = MsgEventEnd(tokens_used=7)
 
@@ -52,13 +52,13 @@ async def texts_of(stream: AsyncIterator[AgentEventUnion]) -> list[str]:
 
 async def test_the_seed_repl_runs_unchanged() -> None:
     # tests/manual.py of the v1.1 SDK, with input() replaced by canned answers.
-    from lambda_agent_api.agent_api import AgentApi, AgentBusyException
     from lambda_agent_api.server import (
         MsgEventSendFile,
         MsgEventTextChunk,
         MsgEventToolCallChunk,
         MsgEventToolResult,
     )
+    from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException
 
     script = [
         *chunks("Hel", "lo"),
@@ -170,6 +170,48 @@ async def test_error_raises_with_code_and_details_and_reaches_the_callback() -> 
         # The very message the callback got: a caller can tell it from the client's own codes.
         assert caught.value.server_error is inbox.messages[0]
         assert api.connected  # an ERROR ends the response, not the connection
+
+
+async def test_an_error_can_go_to_the_caller_alone() -> None:
+    inbox = Inbox()
+    script = [*chunks("partial"), MsgError(code="RATE_LIMIT", details="slow down")]
+    async with (
+        MockServer(script) as server,
+        AgentApi("a", server.base_url, inbox, response_errors_to_callback=False) as api,
+    ):
+        with pytest.raises(AgentException) as caught:
+            await consume(api.send_message("hi"), [])
+        assert caught.value.server_error == MsgError(code="RATE_LIMIT", details="slow down")
+        # An ERROR outside a response still reaches the callback, and nothing else came.
+        await server.send(0, MsgError(code="AGENT_DOWN", details="later"))
+        await inbox.wait_for_type("ERROR")
+        assert inbox.messages == [MsgError(code="AGENT_DOWN", details="later")]
+
+
+async def test_a_step_cancelled_by_wait_for_releases_the_request_at_once() -> None:
+    # issue 12: the TimeoutError's traceback kept the stream alive, and with it the
+    # request, so a retry in the except block got AgentBusyException.
+    gate = asyncio.Event()
+
+    async def script(message: MsgUserMessage) -> AsyncIterator[Action]:
+        if message.text == "slow":
+            await gate.wait()
+            yield MsgEventTextChunk(text="late")
+        yield END
+
+    inbox = Inbox()
+    async with MockServer(script) as server, AgentApi("a", server.base_url, inbox) as api:
+        try:
+            await asyncio.wait_for(consume(api.send_message("slow"), []), 0.05)
+        except (TimeoutError, asyncio.TimeoutError):
+            retry = api.send_message("fast")  # the traceback is alive here
+            gate.set()
+            assert await texts_of(retry) == ["AGENT_EVENT_END"]
+        else:
+            pytest.fail("the slow response came in time")
+        # The rest of the response left went to the callback; nothing overlapped.
+        assert inbox.messages == [*chunks("late"), END]
+        assert server.findings == []
 
 
 async def test_a_second_concurrent_request_is_busy() -> None:

@@ -51,7 +51,7 @@ EXIT_CODES = """\
 exit codes:
   0  all is well
   1  the command ran and found problems in its input (validate, record --validate), or a
-     response failed (chat)
+     response failed (chat), or the server failed a MUST check (probe)
   2  the command could not do its job: bad arguments, unreadable input, no connection
   3  chat: the chat is held by another client
   130  interrupted (Ctrl-C)

@@ -8,12 +8,23 @@ import math
 import sys
 from pathlib import Path
 
-from lambda_agent_api.cli.console import one_line_logs
+from lambda_agent_api.cli.arguments import positive_seconds
+from lambda_agent_api.cli.console import (
+    BOLD,
+    DIM,
+    GREEN,
+    RED,
+    YELLOW,
+    Style,
+    add_color_argument,
+    one_line_logs,
+)
 from lambda_agent_api.exceptions import ProbeError
 from lambda_agent_api.probe import (
     CHECKS,
     EXIT_COULD_NOT_RUN,
     ProbeOptions,
+    Status,
     TextProgress,
     format_text,
     junit_xml,
@@ -23,13 +34,17 @@ from lambda_agent_api.probe import (
     write_json,
 )
 
+__all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "run"]
+
 NAME = "probe"
 HELP = "check that a live agent server speaks the protocol: scripted scenarios, a score per level"
-
-EPILOG = """\
-exit codes: 0 every MUST check passed; 1 a MUST check failed (or a baseline entry is
-stale); 2 the probe could not run (bad URL, unreachable server, bad arguments).
-Only URL is contacted, on chats named PREFIX-<scenario>. See docs/python/probe.md."""
+EXIT_CODES = """\
+exit codes:
+  0  every MUST check passed (or failed as --expected-failures expects)
+  1  a MUST check failed, or an --expected-failures entry passes now (stale)
+  2  the probe could not run: bad URL, unreachable server, bad arguments or baseline
+Only URL is contacted, on chats named PREFIX-<scenario>; docs:
+https://agent-api.lambda.coredump.ru/python/probe/"""
 
 
 def _seconds(text: str) -> float:
@@ -51,8 +66,6 @@ def _header(text: str) -> tuple[str, str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
-    parser.epilog = EPILOG
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "url", nargs="?", help="the server's base URL, such as ws://localhost:8000/"
     )
@@ -104,21 +117,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_seconds,
+        type=positive_seconds,
         default=10.0,
         metavar="SECONDS",
         help="longest wait for one step: handshake, pong, ERROR, close (10)",
     )
     parser.add_argument(
         "--reply-timeout",
-        type=_seconds,
+        type=positive_seconds,
         default=30.0,
         metavar="SECONDS",
         help="longest wait for a whole response (30)",
     )
     parser.add_argument(
         "--status-timeout",
-        type=_seconds,
+        type=positive_seconds,
         default=5.0,
         metavar="SECONDS",
         help="the limit for STATUS after the handshake (5, the protocol's)",
@@ -139,6 +152,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an extra handshake header, such as an auth token (repeatable)",
     )
     parser.add_argument("--verbose", action="store_true", help="list every failure and note")
+    add_color_argument(parser, "the report")
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
 
 
@@ -188,7 +202,18 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_json(report, sys.stdout)
     else:
-        sys.stdout.write(format_text(report, verbose=args.verbose))
+        style = Style.for_stream(args.color, sys.stdout)
+        colours = {
+            Status.PASSED: (GREEN,),
+            Status.FAILED: (RED, BOLD),
+            Status.SKIPPED: (DIM,),
+            Status.EXPECTED_FAILURE: (YELLOW,),
+            Status.STALE: (RED, BOLD),
+        }
+        text = format_text(
+            report, verbose=args.verbose, paint=lambda mark, status: style(mark, *colours[status])
+        )
+        sys.stdout.write(text)
     if report.error is not None and args.format == "json":
         print(f"lambda-agent-api probe: {report.error}", file=sys.stderr)
     if args.junit is not None:

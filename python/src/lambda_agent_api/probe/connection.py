@@ -13,19 +13,31 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Final
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.frames import Close
 
-from lambda_agent_api import _strict_json as strict_json
-from lambda_agent_api._strict_json import show
 from lambda_agent_api.probe.traffic import Traffic, TrafficConnection
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.strict_json import show
 
 __all__ = ["Closed", "HandshakeFailed", "ProbeConnection", "Received", "Unreachable"]
 
 _MAX_SIZE: Final = 16 * 1024 * 1024  # a tool result may be large; a bound all the same
+
+
+class _Direct(connect):
+    """``connect`` that never goes anywhere but the URL it was given.
+
+    websockets follows redirects (to any host) and uses the proxy that the
+    environment names; the probe contacts only the URL its user named.
+    """
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        return exc
 
 
 class Unreachable(Exception):
@@ -49,7 +61,7 @@ class Received:
     at: float
     """Seconds since the WebSocket opened."""
 
-    @property
+    @cached_property
     def message(self) -> dict[str, Any] | None:
         """The frame's JSON object, or None when it is not a JSON object in a text frame."""
         if not isinstance(self.data, str):
@@ -121,8 +133,9 @@ class ProbeConnection:
             ConnectionClosed: the server closed the WebSocket during the handshake.
         """
         try:
-            ws = await connect(
+            ws = await _Direct(
                 url,
+                proxy=None,
                 open_timeout=timeout,
                 close_timeout=timeout,
                 ping_interval=None,
@@ -131,7 +144,9 @@ class ProbeConnection:
             )
         except InvalidStatus as error:
             status = error.response.status_code
-            raise HandshakeFailed(f"the server answered HTTP {status}", status) from error
+            location = error.response.headers.get("Location")
+            said = f" (a redirect to {show(location, 80)}, not followed)" if location else ""
+            raise HandshakeFailed(f"the server answered HTTP {status}{said}", status) from error
         except (TimeoutError, asyncio.TimeoutError) as error:
             raise HandshakeFailed(f"no WebSocket handshake within {timeout:g} s") from error
         except InvalidHandshake as error:

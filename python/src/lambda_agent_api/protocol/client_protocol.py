@@ -1,0 +1,263 @@
+"""The client's side of a connection without I/O: frames in, routed messages out.
+
+:class:`ClientProtocol` turns each frame the server sends into a
+:class:`Received` that says where it goes: to the caller waiting for the
+response in flight, to the user's callback, or both; whether it ends the
+response; and which :class:`~lambda_agent_api.exceptions.AgentException` to
+raise. What may follow what is decided by the
+:class:`~lambda_agent_api.protocol.conversation.Conversation` it drives; this module
+only adds the client's routing and its error codes. It never touches a socket:
+:class:`lambda_agent_api.transport.agent_api.AgentApi` is the asyncio adapter around it.
+
+    protocol = ClientProtocol()
+    protocol.receive_status('{"type": "STATUS"}')
+    frame = protocol.send_user_message("hi")  # the text to send
+    received = protocol.receive('{"type": "AGENT_EVENT_END", "tokens_used": 3}')
+    received.for_response, received.ends_response  # (True, True)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from pydantic import ValidationError
+
+from lambda_agent_api.exceptions import AgentBusyException, AgentException
+from lambda_agent_api.protocol.conversation import Conversation, Step
+from lambda_agent_api.protocol.messages import (
+    CLIENT_MESSAGE_CLASSES,
+    SERVER_MESSAGE_CLASSES,
+    AgentEventUnion,
+    EServerMessage,
+    MsgError,
+    MsgStatus,
+    MsgUserMessage,
+    ServerMessageUnion,
+    parse_server_message,
+)
+from lambda_agent_api.protocol.transitions import Role, State
+
+__all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
+
+_GRACEFUL = EServerMessage.GRACEFUL_DISCONNECT.value
+_SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
+_TYPE_OF = {cls: type_ for type_, cls in SERVER_MESSAGE_CLASSES.items()}
+_TAGS = frozenset(SERVER_MESSAGE_CLASSES) | frozenset(CLIENT_MESSAGE_CLASSES)
+
+
+@dataclass(frozen=True)
+class UnknownMessage:
+    """A well-formed frame whose ``type`` this version of the protocol does not know.
+
+    Servers may add message types; a client hands such a frame to its callback
+    as this object instead of failing. ``data`` is the whole JSON object.
+    """
+
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Received:
+    """What one frame from the server means to the client.
+
+    ``message`` is the parsed message (``None`` for a frame that did not
+    parse). ``for_response``: hand it (or ``error``) to the caller waiting for
+    the response in flight; ``ends_response``: that response is over;
+    ``for_callback``: hand ``message`` to the user's callback; ``disconnect``:
+    the server said ``GRACEFUL_DISCONNECT``, close the connection. ``error`` is
+    what the caller gets instead of a message (a server ``ERROR``, or
+    ``PARSE_ERROR``); ``step`` is what the frame did to the conversation.
+    """
+
+    message: ServerMessageUnion | UnknownMessage | None
+    step: Step | None = None
+    error: AgentException | None = None
+    for_response: bool = False
+    ends_response: bool = False
+    for_callback: bool = False
+    disconnect: bool = False
+
+
+class ClientProtocol:
+    """The client's side of one connection, as a state machine without I/O."""
+
+    def __init__(self) -> None:
+        self.conversation = Conversation()
+
+    @property
+    def state(self) -> State:
+        """Where the conversation stands."""
+        return self.conversation.state
+
+    @property
+    def responding(self) -> bool:
+        """Whether a response is in flight: the server has not ended it yet."""
+        return self.conversation.state is State.RESPONDING
+
+    # Opening the connection
+
+    def receive_status(self, frame: str | bytes) -> MsgStatus:
+        """Check the server's first frame, which must be ``STATUS``.
+
+        Raises:
+            AgentException: ``UNEXPECTED_MSG_TYPE`` for a binary frame,
+                ``PARSE_ERROR`` for a frame that is not a message,
+                ``INVALID_STATUS`` for a message of another type.
+        """
+        if not isinstance(frame, str):
+            raise AgentException(
+                "UNEXPECTED_MSG_TYPE",
+                f"Unexpected message type: a binary frame of {len(frame)} bytes instead of STATUS",
+            )
+        received = self.receive(frame)
+        if isinstance(received.message, MsgStatus):
+            return received.message
+        if received.message is None:
+            detail = received.error.details if received.error else "not a message"
+            raise AgentException("PARSE_ERROR", f"Expected STATUS: {detail}")
+        got = received.message.type
+        # The wire name ("ERROR"), never the enum's repr ("EServerMessage.ERROR").
+        name = got.value if isinstance(got, EServerMessage) else got
+        raise AgentException("INVALID_STATUS", f"Expected STATUS, got {name}")
+
+    # Sending
+
+    def send_user_message(self, text: str, attachments: Sequence[str] | None = None) -> str:
+        """Return the JSON text of a ``USER_MESSAGE``, recording that it is sent.
+
+        Raises:
+            AgentException: ``NOT_CONNECTED`` before ``STATUS`` or after the conversation ended.
+            AgentBusyException: a response is still in flight.
+            TypeError: ``text`` is not a string, or ``attachments`` not a list of strings.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        if isinstance(attachments, (str, bytes)) or not all(
+            isinstance(path, str) for path in attachments or ()
+        ):
+            raise TypeError("attachments must be a list of str (paths relative to /workspace)")
+        if self.state is State.RESPONDING:
+            raise AgentBusyException("Agent is currently processing another request")
+        if self.state is not State.IDLE:
+            raise AgentException("NOT_CONNECTED", "Not connected. Call connect() first.")
+        message = MsgUserMessage(text=text, attachments=list(attachments or ()))
+        self.conversation.observe(Role.CLIENT, message.type.value, message.__dict__)
+        return message.model_dump_json()
+
+    # Receiving
+
+    def receive(self, frame: str | bytes) -> Received:
+        """Parse one frame from the server and say where it goes."""
+        if not isinstance(frame, str):
+            return self._malformed(f"a binary frame of {len(frame)} bytes, not JSON text")
+        try:
+            message = parse_server_message(frame)
+        except ValidationError as invalid:
+            return self._invalid(frame, invalid)
+        return self._route(message)
+
+    def receive_event(self, frame: str | bytes) -> Received | AgentEventUnion:
+        """Like :meth:`receive`, with a shortcut for most of a response's frames.
+
+        A frame that is an agent event of the response in flight and does not
+        end it (most text chunks) is returned as the bare message, to be handed
+        to the caller: no :class:`Received` is built for it. Anything else gets
+        the :class:`Received` that :meth:`receive` gives. The conversation
+        records every frame alike, and the checks are the same.
+        """
+        if type(frame) is not str or self.conversation.state is not _RESPONDING:
+            return self.receive(frame)
+        try:
+            message = parse_server_message(frame)
+        except ValidationError as invalid:
+            return self._invalid(frame, invalid)
+        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        if step.after is _RESPONDING and step.in_response:
+            return cast(AgentEventUnion, message)
+        return self._routed(message, step)
+
+    def _route(self, message: ServerMessageUnion) -> Received:
+        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        return self._routed(message, step)
+
+    def _routed(self, message: ServerMessageUnion, step: Step) -> Received:
+        if step.in_response:
+            if isinstance(message, MsgError):
+                failed = AgentException(message.code, message.details, server_error=message)
+                # v1.1 hands ERROR to the callback too, even when it ends a response.
+                return Received(message, step, failed, True, True, True)
+            return Received(message, step, None, True, step.ends_response)
+        if step.type == _GRACEFUL:
+            cut = None
+            if step.before is State.RESPONDING:
+                cut = AgentException(
+                    "CONNECTION_CLOSED",
+                    "The server sent GRACEFUL_DISCONNECT before the response ended",
+                )
+            return Received(message, step, cut, cut is not None, cut is not None, True, True)
+        return Received(message, step, for_callback=True)
+
+    def connection_lost(self, code: int | None, reason: str | None) -> AgentException | None:
+        """Record that the connection ended; return the error for a response it cut short."""
+        step = self.conversation.end()
+        if step.before is not State.RESPONDING:
+            return None
+        how = f"code {code}" if code is not None else "no close code"
+        if reason:
+            how += f", reason {reason!r}"
+        return AgentException(
+            "CONNECTION_CLOSED",
+            f"The connection closed before the response ended ({how})",
+            close_code=code,
+            close_reason=reason or None,
+        )
+
+    # Frames that are not valid server messages
+
+    def _invalid(self, frame: str, error: ValidationError) -> Received:
+        try:
+            data = json.loads(frame)
+        except (ValueError, RecursionError):
+            return self._malformed(f"not JSON: {_shorten(frame)}")
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            return self._malformed(f"not an object with a string 'type': {_shorten(frame)}")
+        type_ = data["type"]
+        if type_ not in SERVER_MESSAGE_CLASSES:
+            # Not an error: servers may add types. The conversation records a warning.
+            step = self.conversation.observe(Role.SERVER, type_, data)
+            return Received(UnknownMessage(type_, data), step, for_callback=True)
+        # A known type that breaks its schema still moves the conversation, so
+        # that a malformed AGENT_EVENT_END still ends the response.
+        step = self.conversation.observe(Role.SERVER, type_, data)
+        problem = AgentException(
+            "PARSE_ERROR", f"Validation failed: {type_}: {describe_validation_error(error)}"
+        )
+        if step.in_response:
+            return Received(None, step, problem, True, True)
+        return Received(None, step, problem)
+
+    def _malformed(self, what: str) -> Received:
+        problem = AgentException("PARSE_ERROR", f"Validation failed: {what}")
+        # Which response the frame belonged to is unknown; the caller waiting
+        # for one gets the error, the conversation's state does not move.
+        return Received(None, None, problem, self.responding, self.responding)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """Return one line saying what the first problem of a pydantic error is, and how many more."""
+    problems = error.errors(include_url=False)
+    first = problems[0]
+    location = list(first["loc"])
+    if location and location[0] in _TAGS:
+        del location[0]  # the union's tag: the type is said elsewhere
+    where = ".".join(str(part) for part in location) or "message"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"

@@ -1,0 +1,246 @@
+"""The protocol's logic without I/O: messages in, state and findings out.
+
+A :class:`Conversation` follows one connection. Feed it every message, from
+either side, in the order they were sent; it moves through the states of
+:mod:`lambda_agent_api.protocol.transitions` and reports what breaks the protocol as
+:class:`Finding`s. It never touches a socket or a file: the asyncio client,
+the test server and the traffic validator all drive the same machine.
+
+    conversation = Conversation()
+    conversation.observe(Role.SERVER, "STATUS")
+    step = conversation.observe(Role.SERVER, "AGENT_EVENT_TEXT_CHUNK", {"text": "hi"})
+    step.findings  # (Finding(rule=P003 event-outside-response, ...),)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.messages import EServerMessage
+from lambda_agent_api.protocol.rules import Rule, rule
+from lambda_agent_api.protocol.transitions import (
+    END_OF_CONVERSATION,
+    TRANSITIONS,
+    VIOLATIONS,
+    Role,
+    State,
+    role_of,
+)
+
+__all__ = ["Conversation", "Finding", "Step"]
+
+_S = EServerMessage
+_RESPONSE_TYPES = frozenset(
+    t.value for t in _S if t.value.startswith("AGENT_EVENT_") or t is _S.ERROR
+)
+# Plain strings: an enum's .value is a descriptor call, and observe() runs once per frame.
+_TOOL_CALL_CHUNK: str = _S.AGENT_EVENT_TOOL_CALL_CHUNK.value
+_TOOL_RESULT: str = _S.AGENT_EVENT_TOOL_RESULT.value
+_TOOL_TYPES = frozenset((_TOOL_CALL_CHUNK, _TOOL_RESULT))
+_SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule: which, and a sentence saying what happened."""
+
+    rule: Rule
+    message: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one message did to the conversation."""
+
+    role: Role
+    type: str
+    before: State
+    after: State
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def in_response(self) -> bool:
+        """Whether the message belongs to the response that was in flight.
+
+        True for the server's agent events, ``AGENT_EVENT_END`` and ``ERROR``
+        while a response was in flight: a client hands these to the caller
+        that is waiting for the response, and everything else to its callback.
+        """
+        return self.role is _SERVER and self.before is _RESPONDING and self.type in _RESPONSE_TYPES
+
+    @property
+    def ends_response(self) -> bool:
+        """Whether the message ended the response in flight."""
+        return self.in_response and self.after is not State.RESPONDING
+
+
+@dataclass
+class _ToolCall:
+    name: str | None
+    args: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Conversation:
+    """The state of one connection, as both sides see it."""
+
+    state: State = State.CONNECTING
+    _calls: dict[str, _ToolCall] = field(default_factory=dict, repr=False)
+    _called: set[str] = field(default_factory=set, repr=False)
+
+    # Public methods for feeding messages
+
+    def observe(self, role: Role, type_: str, message: Mapping[str, Any] | None = None) -> Step:
+        """Record that ``role`` sent a message of type ``type_``; return what it did.
+
+        ``message`` (the message's fields, parsed or as raw JSON) lets the
+        conversation check tool calls; without it only the order is checked.
+        """
+        before = self.state
+        if before is _RESPONDING and type_ in _QUIET_EVENTS and role is _SERVER and not self._calls:
+            # The common case, kept fast for the validator: an event of the response
+            # in flight that no table entry or tool call can object to.
+            return _QUIET_EVENTS[type_]
+        findings: list[Finding] = []
+        owner = role_of(type_)
+        if owner is None:
+            findings.append(_finding("W001", f"{role.value} sent unknown message type {type_!r}"))
+            return Step(role, type_, before, before, tuple(findings))
+        if owner is not role:
+            findings.append(
+                _finding("P008", f"the {role.value} sent {type_}, a {owner.value} message")
+            )
+            return Step(role, type_, before, before, tuple(findings))
+
+        after = TRANSITIONS[role][before].get(type_)
+        if after is None:
+            rule_id, after = VIOLATIONS[role, before, type_]
+            findings.append(_finding(rule_id, _explain(rule_id, role, before, type_)))
+
+        # Most frames of a response are text chunks with no tool call open: skip those.
+        if role is _SERVER and before is _RESPONDING and (self._calls or type_ in _TOOL_TYPES):
+            findings.extend(self._check_tools(type_, message or {}))
+        if after is not _RESPONDING:
+            if self._calls:
+                findings.extend(self._close_calls())
+            self._called.clear()
+        self.state = after
+        if not findings:
+            return _clean_step(role, type_, before, after)
+        return Step(role, type_, before, after, tuple(findings))
+
+    def end(self) -> Step:
+        """Record that the connection closed or the capture ended; return what it did."""
+        before = self.state
+        findings = list(self._close_calls())
+        after = TRANSITIONS[Role.SERVER][before].get(END_OF_CONVERSATION)
+        if after is None:
+            rule_id, after = VIOLATIONS[Role.SERVER, before, END_OF_CONVERSATION]
+            findings.insert(0, _finding(rule_id, _explain(rule_id, Role.SERVER, before, "")))
+        self.state = after
+        self._called.clear()
+        return Step(Role.SERVER, END_OF_CONVERSATION, before, after, tuple(findings))
+
+    # Tool calls within a response
+
+    def _check_tools(self, type_: str, message: Mapping[str, Any]) -> list[Finding]:
+        source = str(message.get("source", "main"))
+        findings: list[Finding] = []
+        if type_ == _TOOL_CALL_CHUNK:
+            name = message.get("tool_name")
+            chunk = message.get("args_chunk")
+            if name is not None:
+                findings.extend(self._close_call(source))
+                self._calls[source] = _ToolCall(name=str(name))
+                self._called.add(str(name))
+            elif source not in self._calls:
+                findings.append(
+                    _finding(
+                        "T001",
+                        f"a tool call from source {source!r} starts without tool_name",
+                    )
+                )
+                self._calls[source] = _ToolCall(name=None)
+            if isinstance(chunk, str):
+                self._calls[source].args.append(chunk)
+            return findings
+        findings.extend(self._close_call(source))
+        if type_ == _TOOL_RESULT:
+            name = message.get("tool_name")
+            if isinstance(name, str) and name not in self._called:
+                findings.append(
+                    _finding(
+                        "T003", f"a result for tool {name!r}, which no call in this response used"
+                    )
+                )
+        return findings
+
+    def _close_call(self, source: str) -> list[Finding]:
+        call = self._calls.pop(source, None)
+        if call is None:
+            return []
+        text = "".join(call.args)
+        if not text.strip():
+            return []  # a call without arguments
+        try:
+            strict_json.loads(text)  # RFC 8259: no NaN, integers of any length
+        except ValueError as error:
+            tool = call.name or "an unnamed tool"
+            return [
+                _finding(
+                    "T002",
+                    f"the arguments of the call to {tool} do not join into JSON ({error}): "
+                    f"{_shorten(text)}",
+                )
+            ]
+        return []
+
+    def _close_calls(self) -> list[Finding]:
+        return [finding for source in list(self._calls) for finding in self._close_call(source)]
+
+
+_CLEAN_STEPS: dict[tuple[Role, str, State, State], Step] = {}
+
+
+def _clean_step(role: Role, type_: str, before: State, after: State) -> Step:
+    # Steps are immutable, and a step without findings depends only on these
+    # four: it is made once and shared (the validator observes millions).
+    key = (role, type_, before, after)
+    step = _CLEAN_STEPS.get(key)
+    if step is None:
+        step = _CLEAN_STEPS[key] = Step(role, type_, before, after)
+    return step
+
+
+# The server's events that leave the response in flight as it is, when no tool
+# call is open: observing one changes nothing and finds nothing.
+_QUIET_EVENTS: dict[str, Step] = {
+    type_: _clean_step(_SERVER, type_, _RESPONDING, _RESPONDING)
+    for type_, after in TRANSITIONS[_SERVER][_RESPONDING].items()
+    if after is _RESPONDING and type_ not in _TOOL_TYPES
+}
+
+
+def _finding(rule_id: str, message: str) -> Finding:
+    return Finding(rule(rule_id), message)
+
+
+def _explain(rule_id: str, role: Role, state: State, type_: str) -> str:
+    sentences = {
+        "P001": f"the server's first frame is {type_}, not STATUS",
+        "P002": f"the client sent {type_} before the server's STATUS",
+        "P003": f"{type_} arrived while no response was in flight",
+        "P004": f"the client sent {type_} while a response was still in flight",
+        "P005": f"the {role.value} sent {type_} after GRACEFUL_DISCONNECT",
+        "P006": "GRACEFUL_DISCONNECT arrived while a response was in flight",
+        "P007": "the conversation ended while a response was in flight",
+        "P009": "the server sent STATUS again",
+    }
+    return sentences.get(rule_id, f"{role.value} sent {type_} in state {state.value}")
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"

@@ -1,0 +1,149 @@
+"""The protocol's messages: models, unions and parsers.
+
+Every class here is generated from ``schema/`` (see ``_models.py``); this
+module adds what a schema cannot say: pydantic ``TypeAdapter``s that dispatch
+on ``type``, a lookup from a type to its class, and JSON parsers that accept
+exactly what the schema accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final, get_args
+
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol._models import (
+    AgentEventUnion,
+    EClientMessage,
+    EServerMessage,
+    MsgError,
+    MsgEventCustomUpdate,
+    MsgEventEnd,
+    MsgEventSendFile,
+    MsgEventTextChunk,
+    MsgEventToolCallChunk,
+    MsgEventToolResult,
+    MsgGracefulDisconnect,
+    MsgStatus,
+    MsgUserMessage,
+)
+from lambda_agent_api.protocol._models import ClientMessage as ClientMessageUnion
+from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnion
+
+__all__ = [
+    "CLIENT_MESSAGE_CLASSES",
+    "DISCRIMINATOR",
+    "SERVER_MESSAGE_CLASSES",
+    "AgentEvent",
+    "AgentEventUnion",
+    "ClientMessage",
+    "ClientMessageUnion",
+    "EClientMessage",
+    "EServerMessage",
+    "MsgError",
+    "MsgEventCustomUpdate",
+    "MsgEventEnd",
+    "MsgEventSendFile",
+    "MsgEventTextChunk",
+    "MsgEventToolCallChunk",
+    "MsgEventToolResult",
+    "MsgGracefulDisconnect",
+    "MsgStatus",
+    "MsgUserMessage",
+    "ServerMessage",
+    "ServerMessageUnion",
+    "message_class",
+    "parse_client_message",
+    "parse_server_message",
+]
+
+DISCRIMINATOR: Final = "type"
+"""The property every union in ``schema/`` discriminates on."""
+
+ServerMessage: TypeAdapter[ServerMessageUnion] = TypeAdapter(
+    Annotated[ServerMessageUnion, Field(discriminator=DISCRIMINATOR)]
+)
+"""Validates any server message, picking its class by ``type`` (as in v1.1).
+
+``ServerMessage.validate_json(text)`` returns a ``MsgStatus``, ``MsgError``, ...
+"""
+
+ClientMessage: TypeAdapter[ClientMessageUnion] = TypeAdapter(
+    Annotated[ClientMessageUnion, Field(discriminator=DISCRIMINATOR)]
+)
+"""Validates any client message, picking its class by ``type`` (as in v1.1)."""
+
+AgentEvent: TypeAdapter[AgentEventUnion] = TypeAdapter(
+    Annotated[AgentEventUnion, Field(discriminator=DISCRIMINATOR)]
+)
+"""Validates one of the six agent events, picking its class by ``type``."""
+
+
+def _classes_by_type(union: Any) -> dict[str, type[BaseModel]]:
+    members: tuple[type[BaseModel], ...] = get_args(union) or (union,)
+    return {member.model_fields[DISCRIMINATOR].default.value: member for member in members}
+
+
+SERVER_MESSAGE_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(ServerMessageUnion)
+"""Each server message type (``"STATUS"``, ...) and its class."""
+
+CLIENT_MESSAGE_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(ClientMessageUnion)
+"""Each client message type (``"USER_MESSAGE"``) and its class."""
+
+
+def message_class(type_: str) -> type[BaseModel] | None:
+    """Return the class of the message whose ``type`` is ``type_``, or ``None`` if unknown."""
+    return SERVER_MESSAGE_CLASSES.get(type_) or CLIENT_MESSAGE_CLASSES.get(type_)
+
+
+def _strict_loads(data: str | bytes | bytearray, title: str) -> Any:
+    try:
+        return strict_json.loads(bytes(data) if isinstance(data, bytearray) else data)
+    except ValueError as error:
+        raise ValidationError.from_exception_data(
+            title,
+            [{"type": "json_invalid", "loc": (), "input": data, "ctx": {"error": str(error)}}],
+        ) from None
+
+
+def _parse(adapter: TypeAdapter[Any], data: str | bytes | bytearray) -> Any:
+    title = "message"
+    # pydantic's JSON parser takes NaN and Infinity, which are not JSON; a frame
+    # that may hold one is parsed by RFC 8259's rules instead.
+    if strict_json.may_hold_a_constant(data):
+        return adapter.validate_python(_strict_loads(data, title))
+    try:
+        return adapter.validate_json(data)
+    except ValidationError as error:
+        # pydantic's JSON parser also refuses a lone surrogate escape ("\ud800"),
+        # which JSON (RFC 8259) and so the schema allow; only then parse again.
+        if not any(e["type"] == "json_invalid" for e in error.errors()):
+            raise
+        return adapter.validate_python(_strict_loads(data, title))
+
+
+def parse_server_message(data: str | bytes | bytearray) -> ServerMessageUnion:
+    """Parse one frame of JSON text from the server into its message class.
+
+    Accepts exactly what ``schema/server_message.json`` accepts.
+
+    Raises:
+        pydantic.ValidationError: the text is not JSON, or not a valid server message.
+
+    """
+    message: ServerMessageUnion = _parse(ServerMessage, data)
+    return message
+
+
+def parse_client_message(data: str | bytes | bytearray) -> ClientMessageUnion:
+    """Parse one frame of JSON text from the client into its message class.
+
+    Accepts exactly what ``schema/client_message.json`` accepts.
+
+    Raises:
+        pydantic.ValidationError: the text is not JSON, or not a valid client message.
+
+    """
+    message: ClientMessageUnion = _parse(ClientMessage, data)
+    return message
