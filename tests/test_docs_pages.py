@@ -18,6 +18,7 @@ import yaml
 
 from lambda_agent_api.protocol.rules import RULES
 from lambda_agent_api.protocol.transitions import mermaid_state_diagram
+from lambda_agent_api.transport.agent_api import agent_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -143,3 +144,13 @@ def test_examples_are_laid_out_with_numbers_as_written() -> None:
         '  "e": {}\n'
         "}"
     )
+
+
+def test_the_connection_pages_url_examples_are_what_the_client_builds() -> None:
+    page = (DOCS / "protocol" / "connection.md").read_text(encoding="utf-8")
+    examples = re.findall(r'^agent_url\("([^"]+)", (\d+)\)\s+# "([^"]+)"$', page, re.MULTILINE)
+    assert len(examples) >= 2
+    for base_url, chat_id, expected in examples:
+        assert agent_url(base_url, int(chat_id)) == expected
+    # The prose says the same as the code, for a base URL with a path and no slash.
+    assert f"`ws://host/agents` both give `{agent_url('ws://host/agents', 0)}`" in page

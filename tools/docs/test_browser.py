@@ -406,24 +406,43 @@ def test_schema_files_are_served_at_their_ids(tab: Tab) -> None:
         assert asyncapi.text() == (version_dir / "asyncapi.yaml").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module", params=sorted(VIEWPORTS))
-def reader(browser: Browser, request: pytest.FixtureRequest) -> Iterator[tuple[str, Page]]:
-    """One tab per viewport, kept for every page: the layout checks only read."""
-    viewport: str = request.param
-    context = browser.new_context(viewport=VIEWPORTS[viewport])  # type: ignore[arg-type]
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_init_script(OPEN_SHADOW_ROOTS)
+def layout_cases() -> list[tuple[str, str]]:
+    """(viewport, page): every page at a laptop's width; on a phone, the home page and
+    every page with a diagram (code blocks and navigation wrap alike at any width)."""
+    phone = [
+        path
+        for path, source in zip(site_pages(), sorted(DOCS_DIR.rglob("*.md")), strict=True)
+        if path == "" or "```mermaid" in source.read_text(encoding="utf-8")
+    ]
+    return [("laptop", path) for path in site_pages()] + [("phone", path) for path in phone]
+
+
+@pytest.fixture(scope="module")
+def readers(browser: Browser) -> Iterator[dict[str, Page]]:
+    """One tab per viewport, opened when first needed and kept: the layout checks only read."""
+    tabs: dict[str, Page] = {}
     try:
-        yield viewport, context.new_page()
+        yield tabs
     finally:
-        context.close()
+        for page in tabs.values():
+            page.context.close()
 
 
-@pytest.mark.parametrize("path", site_pages())
+def reader(readers: dict[str, Page], browser: Browser, viewport: str) -> Page:
+    """Return the tab of a viewport, opening it the first time."""
+    if viewport not in readers:
+        context = browser.new_context(viewport=VIEWPORTS[viewport])  # type: ignore[arg-type]
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(OPEN_SHADOW_ROOTS)
+        readers[viewport] = context.new_page()
+    return readers[viewport]
+
+
+@pytest.mark.parametrize(("viewport", "path"), layout_cases())
 def test_no_page_hides_text_overlaps_labels_or_shrinks_diagrams(
-    reader: tuple[str, Page], base_url: str, path: str
+    readers: dict[str, Page], browser: Browser, base_url: str, viewport: str, path: str
 ) -> None:
-    viewport, page = reader
+    page = reader(readers, browser, viewport)
     response = page.goto(base_url + path, wait_until="domcontentloaded")
     assert response is not None
     assert response.status == 200, f"{path}: HTTP {response.status}"

@@ -1,18 +1,17 @@
-// mkdocs-material initialises mermaid itself, with its own settings. Keep them, but draw
-// every diagram at its natural size: by default a wide diagram is shrunk to the page's
-// width, and its text with it (to 5 px on a phone). A wide one scrolls instead
-// (docs/assets/extra.css); tools/docs/test_browser.py checks the rendered text's size.
+// mkdocs-material draws each diagram as wide as the page, shrinking a wide one, and its
+// text with it (to 5 px on a phone). Here a diagram shrinks to at most MIN_SCALE of its
+// natural size (16 px text stays >= 12.8 px); one still too wide scrolls instead
+// (docs/assets/extra.css). tools/docs/test_browser.py checks the rendered text's size.
 (function () {
   if (typeof mermaid === "undefined") return;
-  const initialize = mermaid.initialize.bind(mermaid);
-  const natural = { useMaxWidth: false };
-  mermaid.initialize = function (config) {
-    config = config || {};
-    return initialize({
-      ...config,
-      flowchart: { ...config.flowchart, ...natural },
-      sequence: { ...config.sequence, ...natural },
-      state: { ...config.state, ...natural },
+  const MIN_SCALE = 0.8;
+  const render = mermaid.render.bind(mermaid);
+  mermaid.render = async function (...args) {
+    const result = await render(...args);
+    result.svg = result.svg.replace(/max-width:\s*([\d.]+)px;?/, (_, width) => {
+      const least = (parseFloat(width) * MIN_SCALE).toFixed(1);
+      return `max-width: ${width}px; min-width: ${least}px;`;
     });
+    return result;
   };
 })();
