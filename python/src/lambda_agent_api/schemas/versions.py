@@ -23,6 +23,7 @@ from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT202012
 
 from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.message_set import CURRENT as _CURRENT
 
 __all__ = [
     "CURRENT",
@@ -43,6 +44,9 @@ MAX_FILES: Final = 1000
 MAX_FILE_BYTES: Final = 4 * 1024 * 1024
 """A schema file longer than this is refused."""
 
+SITE: Final = "https://agent-api.lambda.coredump.ru/schema/"
+"""Where the docs site publishes the schema folders (``v1.1/``...): a file's address is under it."""
+
 _VERSION: Final = re.compile(r"v?(\d{1,4})[._](\d{1,4})")
 _BUNDLE: Final = re.compile(r"v(\d+)_(\d+)\.json")
 
@@ -59,13 +63,20 @@ class SchemaSet:
     """The version (``1.1``) or the folder it was read from."""
     documents: Mapping[str, dict[str, Any]] = field(repr=False)
     """Every schema file, by its path relative to the folder (``server/status.json``)."""
+    base: str = ""
+    """The folder's address: a file without ``$id`` (v1.1 on) is at ``base + path``."""
+
+    def uri(self, path: str) -> str:
+        """Return the address of the file at ``path``: its ``$id``, or else ``base + path``."""
+        schema_id = self.documents[path].get("$id")
+        return schema_id if isinstance(schema_id, str) else self.base + path
 
     @cached_property
     def registry(self) -> Registry[Any]:
-        """A ``referencing`` registry holding every file under its ``$id``."""
+        """A ``referencing`` registry holding every file at its address (:meth:`uri`)."""
         resources = [
-            (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
-            for doc in self.documents.values()
+            (self.uri(path), Resource.from_contents(doc, default_specification=DRAFT202012))
+            for path, doc in self.documents.items()
         ]
         return Registry().with_resources(resources).crawl()
 
@@ -93,12 +104,8 @@ def released() -> tuple[str, ...]:
     return tuple(f"{a}.{b}" for a, b in sorted(found))
 
 
-CURRENT: Final = "1.1"
-"""The version this package speaks by default: the latest released one.
-
-Its models are ``lambda_agent_api``'s own; the tests check that it is the
-newest ``schema/vX.Y/`` folder. Releasing a version means changing it.
-"""
+CURRENT: Final = _CURRENT
+"""The version this package speaks by default: the latest released one (``"1.1"``)."""
 
 
 def current() -> str:
@@ -135,7 +142,8 @@ def load_version(version: str) -> SchemaSet:
     Raises:
         SchemaSetError: no such released version.
     """
-    return SchemaSet(normalize(version), version_documents(version))
+    wanted = normalize(version)
+    return SchemaSet(wanted, version_documents(wanted), base=f"{SITE}v{wanted}/")
 
 
 def load_folder(folder: Path, name: str | None = None) -> SchemaSet:
