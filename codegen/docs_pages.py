@@ -367,7 +367,8 @@ def rules_page() -> str:
         raise SystemExit(f"codegen: the rules module's docstring does not explain {missing}")
     where: dict[str, list[str]] = {}
     for (role, state, type_), (rule_id, _) in transitions.VIOLATIONS.items():
-        where.setdefault(rule_id, []).append(f"{role.value} sends `{type_}` in `{state.value}`")
+        name = getattr(type_, "value", type_)  # the table's keys are the enums of types
+        where.setdefault(rule_id, []).append(f"{role.value} sends `{name}` in `{state.value}`")
     lines = [
         note("lambda_agent_api.protocol.rules and lambda_agent_api.protocol.transitions"),
         "# Protocol rules",

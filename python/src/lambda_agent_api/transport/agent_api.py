@@ -41,6 +41,7 @@ from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.protocol.client_protocol import ClientProtocol, Received, UnknownMessage
 from lambda_agent_api.protocol.messages import AgentEventUnion, ServerMessageUnion
 from lambda_agent_api.protocol.replies import Reply, ReplyBuilder
+from lambda_agent_api.protocol.transitions import is_agent_event
 from lambda_agent_api.transport.mailbox import Mailbox
 
 __all__ = [
@@ -420,7 +421,7 @@ class AgentApi:
         type_ = getattr(message.type, "value", message.type)
         # Agent events and unknown messages are lost without a callback; STATUS,
         # ERROR (also raised to its caller) and GRACEFUL_DISCONNECT are not.
-        important = isinstance(message, UnknownMessage) or type_.startswith("AGENT_EVENT_")
+        important = isinstance(message, UnknownMessage) or is_agent_event(type_)
         logger.log(
             logging.WARNING if important else logging.DEBUG,
             "[%s] %s with no callback to take it; dropped",
