@@ -18,7 +18,6 @@ only adds the client's routing and its error codes. It never touches a socket:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -26,23 +25,27 @@ from typing import Any, cast
 from pydantic import ValidationError
 
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
+from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import Conversation, Step
 from lambda_agent_api.protocol.message_set import CURRENT, message_set
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
     AgentEventUnion,
+    EClientMessage,
     EServerMessage,
     MsgError,
     MsgStatus,
     ServerMessageUnion,
     parse_server_message,
 )
-from lambda_agent_api.protocol.transitions import Role, State
+from lambda_agent_api.protocol.transitions import Role, State, violation
 
 __all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
 
 _GRACEFUL = EServerMessage.GRACEFUL_DISCONNECT.value
+_USER_MESSAGE = EClientMessage.USER_MESSAGE.value
+_WHILE_RESPONDING = "P004"  # the rule a USER_MESSAGE breaks while a response is in flight
 _SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 _TYPE_OF = {cls: type_ for type_, cls in SERVER_MESSAGE_CLASSES.items()}
 _TAGS = frozenset(SERVER_MESSAGE_CLASSES) | frozenset(CLIENT_MESSAGE_CLASSES)
@@ -166,9 +169,10 @@ class ClientProtocol:
             isinstance(path, str) for path in attachments or ()
         ):
             raise TypeError("attachments must be a list of str (paths relative to /workspace)")
-        if self.state is State.RESPONDING:
+        refused = violation(Role.CLIENT, self.state, _USER_MESSAGE)
+        if refused == _WHILE_RESPONDING:
             raise AgentBusyException("Agent is currently processing another request")
-        if self.state is not State.IDLE:
+        if refused is not None:  # before STATUS, or after the conversation ended
             raise AgentException("NOT_CONNECTED", "Not connected. Call connect() first.")
         if self._takes_attachments:
             message = self._user_message(text=text, attachments=list(attachments or ()))
@@ -176,7 +180,7 @@ class ClientProtocol:
             raise ValueError(f"protocol {self.version} has no attachments; 1.1 added them")
         else:
             message = self._user_message(text=text)
-        self.conversation.observe(Role.CLIENT, "USER_MESSAGE", message.__dict__)
+        self.conversation.observe(Role.CLIENT, _USER_MESSAGE, message.__dict__)
         return message.model_dump_json()
 
     # Receiving
@@ -252,8 +256,10 @@ class ClientProtocol:
 
     def _invalid(self, frame: str, error: ValidationError) -> Received:
         try:
-            data = json.loads(frame)
-        except (ValueError, RecursionError):
+            # RFC 8259, as the schema and the validator read it: NaN is no JSON, and an
+            # integer too long to convert stands in, so a malformed END still ends.
+            data = strict_json.loads(frame, stand_in=True)
+        except ValueError:
             return self._malformed(f"not JSON: {_shorten(frame)}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return self._malformed(f"not an object with a string 'type': {_shorten(frame)}")
