@@ -188,6 +188,21 @@ async def test_an_error_can_go_to_the_caller_alone() -> None:
         assert inbox.messages == [MsgError(code="AGENT_DOWN", details="later")]
 
 
+async def test_an_error_of_a_left_response_reaches_the_callback_once() -> None:
+    inbox = Inbox()
+    script = [*chunks("1", "2"), MsgError(code="RATE_LIMIT", details="slow down")]
+    async with (
+        MockServer(script) as server,
+        AgentApi("a", server.base_url, inbox, response_errors_to_callback=False) as api,
+    ):
+        stream = api.send_message("hi")
+        assert await stream.__anext__() == MsgEventTextChunk(text="1")
+        await asyncio.sleep(0.05)  # the rest, ERROR included, may or may not have come yet
+        await stream.aclose()  # no caller takes the ERROR now: the callback does, once
+        await inbox.wait_for_type("ERROR")
+    assert inbox.messages == [*chunks("2"), MsgError(code="RATE_LIMIT", details="slow down")]
+
+
 async def test_a_step_cancelled_by_wait_for_releases_the_request_at_once() -> None:
     # issue 12: the TimeoutError's traceback kept the stream alive, and with it the
     # request, so a retry in the except block got AgentBusyException.

@@ -736,6 +736,11 @@ class _Requests:
         else:
             for message in messages:
                 api._to_callback(link, message)
+            server_error = getattr(error, "server_error", None)
+            if server_error is not None and not api.response_errors_to_callback:
+                # The caller left before reading it: the callback is its only taker now.
+                api._to_callback(link, server_error)
+                return
         if error is not None:
             logger.debug("[%s] dropped %s from a left response", api.id, error)
 
