@@ -48,7 +48,7 @@ from streaming import (
 )
 
 from lambda_agent_api import __version__
-from lambda_agent_api.agent_api import AgentApi
+from lambda_agent_api.transport.agent_api import AgentApi
 
 RESULTS = Path(__file__).parent / "results" / "client.json"
 TARGET = 0.90

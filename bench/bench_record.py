@@ -41,7 +41,7 @@ from streaming import (
 )
 
 from lambda_agent_api import __version__
-from lambda_agent_api.proxy import RecordingProxy
+from lambda_agent_api.transport.proxy import RecordingProxy
 
 RESULTS = Path(__file__).parent / "results" / "record.json"
 

@@ -34,9 +34,9 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk, parse_server_message
+from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk, parse_server_message
 from lambda_agent_api.server import ServerMessage
+from lambda_agent_api.transport.agent_api import AgentApi
 
 __all__ = [
     "Rate",

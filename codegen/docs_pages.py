@@ -5,9 +5,9 @@
   field table, examples taken from ``tests/fixtures/messages/<TYPE>/valid/``, the
   unions it belongs to and its schema;
 - ``docs/reference/unions.md``: the unions and the enums of type names;
-- ``docs/rules.md``: every rule of :mod:`lambda_agent_api.rules`, one section per
+- ``docs/rules.md``: every rule of :mod:`lambda_agent_api.protocol.rules`, one section per
   rule anchored at its lowercased id (``Rule.url`` links there), and the state
-  diagram drawn from :mod:`lambda_agent_api.transitions`.
+  diagram drawn from :mod:`lambda_agent_api.protocol.transitions`.
 
 Everything is plain string building, so the output is byte-for-byte the same
 on every machine; mkdocs (``nox -s docs``) renders it.
@@ -336,7 +336,7 @@ def check_ids(schemas: Schemas) -> None:
 def rules_page() -> str:
     """``docs/rules.md``: every rule, and the state diagram of the transition table."""
     # Imported here: only this page needs the package (installed by `nox -s codegen`).
-    from lambda_agent_api import rules, transitions
+    from lambda_agent_api.protocol import rules, transitions
 
     # The module's docstring says what each id letter means, one bullet a letter.
     bullets = re.findall(r"^- ``(\w)``: (.+?)(?=^- |^\s*$|\Z)", rules.__doc__ or "", re.M | re.S)
@@ -351,7 +351,7 @@ def rules_page() -> str:
     for (role, state, type_), (rule_id, _) in transitions.VIOLATIONS.items():
         where.setdefault(rule_id, []).append(f"{role.value} sends `{type_}` in `{state.value}`")
     lines = [
-        note("lambda_agent_api.rules and lambda_agent_api.transitions"),
+        note("lambda_agent_api.protocol.rules and lambda_agent_api.protocol.transitions"),
         "# Protocol rules",
         "",
         "Every rule that traffic is checked against. An id never changes meaning and is "
@@ -373,7 +373,7 @@ def rules_page() -> str:
         "## Conversation states {#states}",
         "",
         "One connection is one conversation, and both sides share its state. The diagram "
-        "is drawn from the transition table (`lambda_agent_api.transitions.TRANSITIONS`); "
+        "is drawn from the transition table (`lambda_agent_api.protocol.transitions.TRANSITIONS`); "
         "a message that has no arrow from the current state breaks one of the `P` rules. "
         "`<end>` (the connection closed, or a capture ended) is a legal end only where "
         "no response is in flight.",

@@ -1,6 +1,6 @@
 """Target: the Python package's generated files.
 
-- ``python/src/lambda_agent_api/_models.py``: pydantic v2 models, written by
+- ``python/src/lambda_agent_api/protocol/_models.py``: pydantic v2 models, written by
   datamodel-code-generator from a bundle of the schema files;
 - ``python/src/lambda_agent_api/_schemas.json``: the schema files themselves,
   shipped inside the package so that it validates without this repository.
@@ -27,8 +27,11 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 PINNED = {"datamodel-code-generator": "0.89.0", "ruff": "0.17.5"}
 
 # A JSON Schema "integer" admits 5 and 5.0 but not "5" or true; pydantic's int
-# admits "5". JsonInteger applies JSON Schema's rule (see _json_types.py).
-JSON_INTEGER = "lambda_agent_api._json_types.JsonInteger"
+# admits "5". JsonInteger applies JSON Schema's rule (see protocol/json_types.py).
+MODELS = PACKAGE_DIR / "protocol" / "_models.py"
+"""Where the generated models go: the sans-I/O core (``lambda_agent_api.protocol``)."""
+
+JSON_INTEGER = "lambda_agent_api.protocol.json_types.JsonInteger"
 
 DATAMODEL_CODEGEN_OPTIONS = [
     "--input-file-type=jsonschema",
@@ -157,8 +160,7 @@ def generate_models(schemas: Schemas) -> str:
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
-    target = PACKAGE_DIR / "_models.py"
-    return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, target)
+    return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, MODELS)
 
 
 def generate_schema_data(schemas: Schemas) -> str:
@@ -174,6 +176,6 @@ def generate(schemas: Schemas) -> dict[Path, str]:
     """Return the Python package's generated files: output path -> content."""
     require_versions(PINNED)
     return {
-        PACKAGE_DIR / "_models.py": generate_models(schemas),
+        MODELS: generate_models(schemas),
         PACKAGE_DIR / "_schemas.json": generate_schema_data(schemas),
     }

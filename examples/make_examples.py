@@ -29,9 +29,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from lambda_agent_api.agent_api import AgentApi, AgentException
 from lambda_agent_api.capture import RECV, SEND, Direction, capture_record
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,
@@ -43,6 +42,7 @@ from lambda_agent_api.messages import (
     MsgUserMessage,
 )
 from lambda_agent_api.testing import Action, MockServer
+from lambda_agent_api.transport.agent_api import AgentApi, AgentException
 
 HERE = Path(__file__).resolve().parent
 START = 1_760_000_000.0  # 2025-10-09T08:53:20Z

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from support.inbox import WAIT, Inbox
 
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk, MsgUserMessage
+from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk, MsgUserMessage
 from lambda_agent_api.testing import Action, MockServer, Raw
+from lambda_agent_api.transport.agent_api import AgentApi
 
 SLOW_CLIENT = Path(__file__).parent / "support" / "slow_client.py"
 CHUNK = Raw('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"x"}')

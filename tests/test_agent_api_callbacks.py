@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 from support.inbox import WAIT, Inbox
 
-from lambda_agent_api.agent_api import AgentApi, AgentException
-from lambda_agent_api.messages import MsgEventTextChunk, MsgGracefulDisconnect, MsgStatus
+from lambda_agent_api.protocol.messages import MsgEventTextChunk, MsgGracefulDisconnect, MsgStatus
 from lambda_agent_api.testing import Close, Drop, MockServer
+from lambda_agent_api.transport.agent_api import AgentApi, AgentException
 
 
 def chunk(text: str) -> MsgEventTextChunk:

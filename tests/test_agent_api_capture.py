@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from support.captures import findings, frames, received, records
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
 from lambda_agent_api.capture import CaptureWriter
-from lambda_agent_api.messages import MsgEventTextChunk, MsgUserMessage
+from lambda_agent_api.protocol.messages import MsgEventTextChunk, MsgUserMessage
 from lambda_agent_api.testing import Binary, MockServer, text_reply
 from lambda_agent_api.testing.demo import demo_script
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 CONN = re.compile(r"\Abot/3/\d+\Z")
 

@@ -12,9 +12,14 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.http11 import Request, Response
 
 import lambda_agent_api
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException, agent_url
-from lambda_agent_api.messages import MsgEventTextChunk, MsgStatus
+from lambda_agent_api.protocol.messages import MsgEventTextChunk, MsgStatus
 from lambda_agent_api.testing import Binary, Close, MockServer, Raw
+from lambda_agent_api.transport.agent_api import (
+    AgentApi,
+    AgentBusyException,
+    AgentException,
+    agent_url,
+)
 
 TLS = Path(__file__).parent / "fixtures" / "tls"
 

@@ -9,9 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from support.inbox import WAIT, Inbox
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
-from lambda_agent_api.client_protocol import UnknownMessage
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.client_protocol import UnknownMessage
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,
@@ -32,6 +31,7 @@ from lambda_agent_api.testing import (
     text_reply,
     tool_call,
 )
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 END = MsgEventEnd(tokens_used=7)
 
@@ -52,13 +52,13 @@ async def texts_of(stream: AsyncIterator[AgentEventUnion]) -> list[str]:
 
 async def test_the_seed_repl_runs_unchanged() -> None:
     # tests/manual.py of the v1.1 SDK, with input() replaced by canned answers.
-    from lambda_agent_api.agent_api import AgentApi, AgentBusyException
     from lambda_agent_api.server import (
         MsgEventSendFile,
         MsgEventTextChunk,
         MsgEventToolCallChunk,
         MsgEventToolResult,
     )
+    from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException
 
     script = [
         *chunks("Hel", "lo"),

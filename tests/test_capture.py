@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 
 from lambda_agent_api.capture import (
     BadRecord,
@@ -165,7 +166,7 @@ def test_a_long_last_line_without_newline_is_skipped() -> None:
 
 
 def test_lines_split_across_read_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambda_agent_api import capture
+    from lambda_agent_api.capture import jsonl as capture
 
     monkeypatch.setattr(capture, "_BLOCK", 7)
     data = b"".join(record(data=f'{{"n": {i}}}') for i in range(20))
@@ -232,7 +233,7 @@ def test_writer_conn_can_be_named_per_line_and_lines_flushed() -> None:
     assert unflushed.flushes == 0
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500))
 @given(
     direction=st.sampled_from(["send", "recv"]),
     data=st.text() | st.binary(),

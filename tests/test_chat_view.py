@@ -7,8 +7,8 @@ import json
 
 from lambda_agent_api.cli.chat_view import MAX_RESULT_CHARS, JsonView, TextView
 from lambda_agent_api.cli.console import Style
-from lambda_agent_api.client_protocol import UnknownMessage
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.client_protocol import UnknownMessage
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,

@@ -14,8 +14,7 @@ from support.captures import findings, records
 from support.inbox import WAIT
 from support.processes import LineProcess, run_cli
 
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventTextChunk,
     MsgUserMessage,
@@ -23,6 +22,7 @@ from lambda_agent_api.messages import (
 )
 from lambda_agent_api.testing import Action, Drop, MockServer, text_reply
 from lambda_agent_api.testing.demo import demo_script
+from lambda_agent_api.transport.agent_api import AgentApi
 
 
 @pytest.fixture

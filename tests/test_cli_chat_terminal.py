@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from support.terminal import Terminal
 
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk, MsgUserMessage
+from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk, MsgUserMessage
 from lambda_agent_api.testing import Action, MockServer
 from lambda_agent_api.testing.demo import demo_script
+from lambda_agent_api.transport.agent_api import AgentApi
 
 PROMPT = ">>> "
 

@@ -13,11 +13,11 @@ from support.captures import findings
 from support.inbox import WAIT
 from support.processes import run_cli
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
 from lambda_agent_api.cli import main
-from lambda_agent_api.messages import MsgUserMessage
+from lambda_agent_api.protocol.messages import MsgUserMessage
 from lambda_agent_api.testing import MockServer
 from lambda_agent_api.testing.demo import demo_script
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 
 async def start(*args: str) -> tuple[asyncio.subprocess.Process, str]:

@@ -13,12 +13,12 @@ from support.captures import findings, records
 from support.inbox import Inbox
 from support.processes import LineProcess, run_cli
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
 from lambda_agent_api.cli import main
 from lambda_agent_api.cli.record_command import parse_listen
-from lambda_agent_api.messages import MsgEventTextChunk
+from lambda_agent_api.protocol.messages import MsgEventTextChunk
 from lambda_agent_api.testing import MockServer, Raw, text_reply
 from lambda_agent_api.testing.demo import demo_script
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 
 async def start_record(*args: str) -> tuple[LineProcess, str]:

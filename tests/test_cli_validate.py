@@ -15,7 +15,7 @@ from support.fixtures import FIXTURES
 from lambda_agent_api.cli import main
 from lambda_agent_api.cli.console import use_color
 from lambda_agent_api.cli.progress import ProgressBar, render
-from lambda_agent_api.rules import RULES
+from lambda_agent_api.protocol.rules import RULES
 
 ROOT = FIXTURES.parent.parent
 EXAMPLES = ROOT / "examples"

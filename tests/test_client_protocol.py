@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from lambda_agent_api.client_protocol import ClientProtocol, UnknownMessage
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
-from lambda_agent_api.messages import MsgError, MsgEventEnd, MsgEventTextChunk, MsgStatus
-from lambda_agent_api.transitions import State
+from lambda_agent_api.protocol.client_protocol import ClientProtocol, UnknownMessage
+from lambda_agent_api.protocol.messages import MsgError, MsgEventEnd, MsgEventTextChunk, MsgStatus
+from lambda_agent_api.protocol.transitions import State
 
 STATUS = '{"type": "STATUS"}'
 CHUNK = '{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "hi"}'

@@ -15,11 +15,12 @@ import pytest
 from support.node import require_node
 
 import lambda_agent_api
-from lambda_agent_api import _models
+from lambda_agent_api.protocol import _models
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATE = ROOT / "codegen" / "generate.py"
 PACKAGE = ROOT / "python" / "src" / "lambda_agent_api"
+MODELS = PACKAGE / "protocol" / "_models.py"
 
 
 def run_generate(*args: str) -> subprocess.CompletedProcess[str]:
@@ -46,7 +47,7 @@ def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: P
 
     assert result.returncode == 1
     assert "+    cost: float" in result.stdout
-    assert "python/src/lambda_agent_api/_models.py (committed)" in result.stdout
+    assert "python/src/lambda_agent_api/protocol/_models.py (committed)" in result.stdout
     assert "typescript/src/generated/types.ts (committed)" in result.stdout
     assert "+  cost?: number;" in result.stdout
     assert "typescript/src/generated/schemas.ts (committed)" in result.stdout
@@ -54,13 +55,13 @@ def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: P
 
 
 def test_generated_files_say_do_not_edit() -> None:
-    assert "Do not edit" in (PACKAGE / "_models.py").read_text(encoding="utf-8").splitlines()[0]
+    assert "Do not edit" in MODELS.read_text(encoding="utf-8").splitlines()[0]
     data = json.loads((PACKAGE / "_schemas.json").read_text(encoding="utf-8"))
     assert "Do not edit" in data["$comment"]
 
 
 def test_no_generated_name_ends_in_a_digit() -> None:
-    tree = ast.parse((PACKAGE / "_models.py").read_text(encoding="utf-8"))
+    tree = ast.parse(MODELS.read_text(encoding="utf-8"))
     names = [
         node.name if isinstance(node, ast.ClassDef) else node.target.id  # type: ignore[union-attr]
         for node in tree.body

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from lambda_agent_api.conversation import Conversation
-from lambda_agent_api.transitions import Role, State
+from lambda_agent_api.protocol.conversation import Conversation
+from lambda_agent_api.protocol.transitions import Role, State
 
 S, C = Role.SERVER, Role.CLIENT
 

@@ -11,7 +11,7 @@ from support.conversations import (
 )
 from support.fixtures import EXPECT_SUFFIX
 
-from lambda_agent_api.rules import RULES
+from lambda_agent_api.protocol.rules import RULES
 
 
 @pytest.mark.parametrize("fixture", conversation_fixtures(valid=True), ids=lambda f: f.id)

@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 
-from lambda_agent_api import conversation as conversation_module
-from lambda_agent_api.conversation import Conversation, Step
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
-from lambda_agent_api.transitions import Role
+from lambda_agent_api.protocol import conversation as conversation_module
+from lambda_agent_api.protocol.conversation import Conversation, Step
+from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.protocol.transitions import Role
 
 TYPES = [*sorted({**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES}), "NEW_TYPE"]
 fields = st.fixed_dictionaries(
@@ -49,7 +50,7 @@ def play(sequence: list[tuple[Role, str, dict[str, Any]]]) -> list[Step]:
     return [*steps, conversation.end()]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(messages)
 def test_the_shortcut_gives_the_same_steps(sequence: list[Any]) -> None:
     fast = play(sequence)

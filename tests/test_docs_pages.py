@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from lambda_agent_api.rules import RULES
-from lambda_agent_api.transitions import mermaid_state_diagram
+from lambda_agent_api.protocol.rules import RULES
+from lambda_agent_api.protocol.transitions import mermaid_state_diagram
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -12,21 +12,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
+from support.examples import examples
 from support.fixtures import MessageFixture, message_fixtures
 from support.strategies import TYPES, instances, mutated
 from support.verdicts import schema_verdict
 
 from lambda_agent_api.capture import CaptureFormat, Connection, Frame
-from lambda_agent_api.messages import SERVER_MESSAGE_CLASSES
-from lambda_agent_api.validation import Checker
+from lambda_agent_api.check import Checker
+from lambda_agent_api.protocol.messages import SERVER_MESSAGE_CLASSES
 
 WARNINGS = {"W002", "W003"}  # about valid messages: not the schema's business
-SETTINGS = settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(max_examples=examples(100))
 
 
 class SpyChecker(Checker):

@@ -10,8 +10,9 @@ import io
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.examples import examples
 from support.strategies import json_values
 
 from lambda_agent_api.capture import (
@@ -23,16 +24,12 @@ from lambda_agent_api.capture import (
     Frame,
     read_capture,
 )
+from lambda_agent_api.check import Checker
 from lambda_agent_api.exceptions import CaptureError
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
-from lambda_agent_api.rules import RULES
-from lambda_agent_api.validation import Checker
+from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.protocol.rules import RULES
 
-SETTINGS = settings(
-    max_examples=300,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(max_examples=examples(300))
 FORMATS = [None, *CaptureFormat]
 TYPES = [*sorted({**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES}), "UNKNOWN", ""]
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from lambda_agent_api import _json_stream
-from lambda_agent_api._json_stream import TOO_LONG, JsonStream, JsonStreamError
 from lambda_agent_api.capture import BadRecord, CaptureFormat, ConnectionEnd, Frame, read_capture
+from lambda_agent_api.capture import json_stream as _json_stream
+from lambda_agent_api.capture.json_stream import TOO_LONG, JsonStream, JsonStreamError
 from lambda_agent_api.exceptions import CaptureError
 
 

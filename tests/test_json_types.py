@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from lambda_agent_api._json_types import JsonInteger
+from lambda_agent_api.protocol.json_types import JsonInteger
 
 ADAPTER: TypeAdapter[int] = TypeAdapter(JsonInteger)
 

@@ -14,7 +14,7 @@ from support.verdicts import (
     schema_verdict,
 )
 
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
 from lambda_agent_api.schemas import message_schema_path, validator_for
 
 ALL_TYPES = sorted({**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES})

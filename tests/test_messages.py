@@ -1,11 +1,11 @@
-"""The JSON parsers of lambda_agent_api.messages: exactly JSON (RFC 8259), exactly the schema."""
+"""The JSON parsers of protocol.messages: exactly JSON (RFC 8259), exactly the schema."""
 
 from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgEventEnd,
     MsgEventTextChunk,
     MsgUserMessage,

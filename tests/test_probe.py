@@ -21,7 +21,6 @@ from support.raw_server import RawAgentServer
 
 from lambda_agent_api.cli import main
 from lambda_agent_api.exceptions import ProbeError
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk
 from lambda_agent_api.probe import (
     CHECKS,
     Level,
@@ -34,6 +33,7 @@ from lambda_agent_api.probe import (
     run_probe,
 )
 from lambda_agent_api.probe.results import Ledger
+from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk
 from lambda_agent_api.testing import MockServer, Raw
 from lambda_agent_api.testing.demo import demo_script
 
@@ -314,6 +314,8 @@ def test_the_text_report_scores_every_level() -> None:
     assert "SHOULD 0/1 passed, 1 failed" in text
     assert text.rstrip().splitlines()[-1].startswith("FAILED")
     assert report.exit_code == 1
+    painted = format_text(report, paint=lambda mark, status: f"<{status.value}>")
+    assert "<failed> MUST   busy-refused" in painted
 
 
 @pytest.mark.parametrize(
@@ -334,7 +336,7 @@ def test_the_command_line_could_not_run_is_exit_2(
 
 
 def test_every_check_traces_to_a_docs_section_and_known_rules() -> None:
-    from lambda_agent_api.rules import RULES
+    from lambda_agent_api.protocol.rules import RULES
 
     for check in CHECKS.values():
         page, _, anchor = check.docs.partition("#")
@@ -393,3 +395,13 @@ async def test_the_probe_never_follows_a_redirect_elsewhere() -> None:
     assert elsewhere.requests == []
     assert failed(report) == {"handshake-path"}
     assert "302 (a redirect to" in report.result("handshake-path").failures[0].message
+
+
+def test_the_docs_page_lists_every_check_and_its_sample_report_is_current() -> None:
+    import re
+
+    page = (ROOT / "docs" / "python" / "probe.md").read_text(encoding="utf-8")
+    table = re.findall(r"^\| `([a-z-]+)` \| (MUST|SHOULD|MAY) \|", page, re.MULTILINE)
+    assert table == [(c.id, c.level.value) for c in CHECKS.values()]
+    sample = re.findall(r"^(?:PASS|FAIL|SKIP|XFAIL|STALE)\s+(MUST|SHOULD|MAY)\s+(\S+)$", page, re.M)
+    assert sample == [(c.level.value, c.id) for c in CHECKS.values()]

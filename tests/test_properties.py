@@ -15,8 +15,9 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from pydantic import ValidationError
+from support.examples import examples
 from support.strategies import TYPES, instances, mutated
 from support.verdicts import (
     model_blamed_pointers,
@@ -25,12 +26,7 @@ from support.verdicts import (
     schema_verdict,
 )
 
-EXAMPLES = 200
-SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(max_examples=examples(200))
 
 
 def model_verdict(type_: str, text: str) -> set[str]:

@@ -20,12 +20,17 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.http11 import Request, Response
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
 from lambda_agent_api.capture import CaptureWriter
 from lambda_agent_api.cli import main
-from lambda_agent_api.proxy import ProxiedConnection, ProxyObserver, RecordingProxy, upstream_url
 from lambda_agent_api.testing import Close, Drop, MockServer, text_reply
 from lambda_agent_api.testing.demo import demo_script
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
+from lambda_agent_api.transport.proxy import (
+    ProxiedConnection,
+    ProxyObserver,
+    RecordingProxy,
+    upstream_url,
+)
 
 Message = str | bytes
 

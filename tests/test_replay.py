@@ -20,13 +20,13 @@ from support.processes import LineProcess
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from lambda_agent_api.agent_api import AgentApi, AgentException
 from lambda_agent_api.capture import CaptureWriter
 from lambda_agent_api.exceptions import ReplayError
-from lambda_agent_api.proxy import RecordingProxy
 from lambda_agent_api.testing import MockServer, ReplayServer, load_recording
 from lambda_agent_api.testing.demo import demo_script
 from lambda_agent_api.testing.replay import REDACTED, redact_frame, write_recording
+from lambda_agent_api.transport.agent_api import AgentApi, AgentException
+from lambda_agent_api.transport.proxy import RecordingProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 

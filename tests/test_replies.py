@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from lambda_agent_api.agent_api import AgentApi
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     AgentEventUnion,
     MsgEventCustomUpdate,
     MsgEventEnd,
@@ -18,8 +17,9 @@ from lambda_agent_api.messages import (
     MsgEventToolCallChunk,
     MsgEventToolResult,
 )
-from lambda_agent_api.replies import ReplyBuilder, ToolResult, acollect, collect
+from lambda_agent_api.protocol.replies import ReplyBuilder, ToolResult, acollect, collect
 from lambda_agent_api.testing import MockServer, text_reply, tool_call
+from lambda_agent_api.transport.agent_api import AgentApi
 
 
 def test_text_joins_per_source_and_main_is_the_answer() -> None:

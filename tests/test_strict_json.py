@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lambda_agent_api._strict_json import HugeInt, loads
-from lambda_agent_api.conversation import Conversation
-from lambda_agent_api.transitions import Role
+from lambda_agent_api.protocol.conversation import Conversation
+from lambda_agent_api.protocol.strict_json import HugeInt, loads
+from lambda_agent_api.protocol.transitions import Role
 
 
 @pytest.mark.parametrize(

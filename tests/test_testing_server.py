@@ -10,9 +10,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 
 from lambda_agent_api import testing
-from lambda_agent_api.agent_api import AgentApi, AgentException
-from lambda_agent_api.messages import MsgEventEnd, MsgEventTextChunk, MsgUserMessage
+from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk, MsgUserMessage
 from lambda_agent_api.testing import Action, Binary, MockServer, Raw, text_reply
+from lambda_agent_api.transport.agent_api import AgentApi, AgentException
 
 
 def user_message(text: str) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
-from lambda_agent_api.rules import RULES
-from lambda_agent_api.transitions import (
+from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.protocol.rules import RULES
+from lambda_agent_api.protocol.transitions import (
     END_OF_CONVERSATION,
     TRANSITIONS,
     VIOLATIONS,

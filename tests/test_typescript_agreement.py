@@ -16,7 +16,7 @@ from support.fixtures import MessageFixture, message_fixtures
 from support.node import run_node
 from support.verdicts import pointer, schema_verdict
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
     parse_client_message,

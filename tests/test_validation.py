@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from lambda_agent_api.capture import BadRecord, CaptureFormat, Connection, ConnectionEnd, Frame
-from lambda_agent_api.rules import RULES, Severity
-from lambda_agent_api.schemas import message_schema_path, schema
-from lambda_agent_api.validation import (
+from lambda_agent_api.check import (
     WORKSPACE_PATHS,
     Checker,
     Diagnostic,
@@ -18,6 +16,8 @@ from lambda_agent_api.validation import (
     explain,
     validate,
 )
+from lambda_agent_api.protocol.rules import RULES, Severity
+from lambda_agent_api.schemas import message_schema_path, schema
 
 CONNECTION = Connection("t.jsonl", CaptureFormat.JSONL)
 BARE = Connection("t.jsonl", CaptureFormat.MESSAGES)
@@ -183,7 +183,7 @@ def test_explain(type_: str, instance: Any, expected: list[tuple[str, str, str]]
 
 
 def test_explain_stays_short_and_safe_on_huge_values() -> None:
-    from lambda_agent_api._strict_json import loads
+    from lambda_agent_api.protocol.strict_json import loads
 
     [(_, _, sentence)] = explain(
         "AGENT_EVENT_TEXT_CHUNK", {"type": "AGENT_EVENT_TEXT_CHUNK", "text": ["x" * 10**6]}

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from lambda_agent_api.capture import Frame, read_capture
-from lambda_agent_api.messages import parse_server_message
-from lambda_agent_api.validation import ValidationResult, validate
+from lambda_agent_api.check import ValidationResult, validate
+from lambda_agent_api.protocol.messages import parse_server_message
 
 
 def _stream(capture: Path | str) -> io.BytesIO:

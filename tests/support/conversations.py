@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from lambda_agent_api.capture import read_capture
-from lambda_agent_api.validation import Diagnostic, ValidationResult, validate
+from lambda_agent_api.check import Diagnostic, ValidationResult, validate
 from support.fixtures import EXPECT_SUFFIX, FIXTURES
 
 CONVERSATIONS = FIXTURES / "conversations"

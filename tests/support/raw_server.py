@@ -109,7 +109,8 @@ class RawAgentServer:
 
     async def _greet(self, protocol: ServerProtocol, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(self.status_delay)
-        _send(protocol, writer, {"type": "STATUS"})
+        if protocol.state.name == "OPEN":  # the client may have left meanwhile
+            _send(protocol, writer, {"type": "STATUS"})
 
     def _answer(self, protocol: ServerProtocol, text: str) -> None:
         try:

@@ -18,7 +18,7 @@ import socket
 import sys
 from urllib.parse import urlsplit
 
-from lambda_agent_api.agent_api import AgentApi
+from lambda_agent_api.transport.agent_api import AgentApi
 
 
 def peak_kib() -> int:

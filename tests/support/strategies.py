@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
+from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
 from lambda_agent_api.schemas import bundled_schema, message_schema_path, schema
 
 TYPES = sorted({**SERVER_MESSAGE_CLASSES, **CLIENT_MESSAGE_CLASSES})

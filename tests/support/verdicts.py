@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     SERVER_MESSAGE_CLASSES,
     ClientMessage,
     ServerMessage,

@@ -1,7 +1,7 @@
 """A Griffe extension: Sphinx roles in docstrings become links in the API reference.
 
 The package's docstrings name other objects the Sphinx way (``:class:`Finding```,
-``:data:`lambda_agent_api.transitions.TRANSITIONS```), which mkdocstrings would
+``:data:`lambda_agent_api.protocol.transitions.TRANSITIONS```), which mkdocstrings would
 show as raw text. This extension rewrites each role into an mkdocstrings cross
 reference to the object's full path, resolved in the docstring's own scope; a
 name that does not resolve stays plain inline code, so no link can break.
@@ -32,7 +32,7 @@ class SphinxRoles(griffe.Extension):
         def link(match: re.Match[str]) -> str:
             name = match.group(1)
             # The first part of a dotted name is resolved in scope (`AgentApi.close`),
-            # unless it is a full path already (`lambda_agent_api.rules.RULES`).
+            # unless it is a full path already (`lambda_agent_api.protocol.rules.RULES`).
             head, _, rest = name.partition(".")
             if head == "lambda_agent_api":
                 target = name

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
 
-from lambda_agent_api.rules import RULES
+from lambda_agent_api.protocol.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SITE_DIR = Path(os.environ.get("DOCS_SITE_DIR", ROOT / "build" / "docs-browser" / "site"))

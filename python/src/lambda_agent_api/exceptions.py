@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lambda_agent_api.messages import MsgError
+    from lambda_agent_api.protocol.messages import MsgError
 
 __all__ = [
     "AgentBusyException",

@@ -6,7 +6,7 @@ and exits; with standard input on a terminal it is an interactive session
 quits); otherwise every line of standard input is a message. The agent's
 messages are shown by :mod:`lambda_agent_api.cli.chat_view`, for people or
 as JSON Lines (``--json``). Everything goes through
-:class:`~lambda_agent_api.agent_api.AgentApi`, whose ``capture`` option
+:class:`~lambda_agent_api.transport.agent_api.AgentApi`, whose ``capture`` option
 records the session (``--capture FILE``).
 
 Exit codes: 0 every message was answered (or the interactive session ended);
@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from lambda_agent_api.agent_api import AgentApi, AgentBusyException, AgentException
+from lambda_agent_api.check import workspace_path_problem
 from lambda_agent_api.cli.arguments import positive_seconds
 from lambda_agent_api.cli.chat_view import JsonView, TextView
 from lambda_agent_api.cli.console import (
@@ -41,9 +41,9 @@ from lambda_agent_api.cli.console import (
     os_reason,
 )
 from lambda_agent_api.cli.line_input import LineReader
-from lambda_agent_api.client_protocol import UnknownMessage
-from lambda_agent_api.messages import MsgError, MsgEventEnd, ServerMessageUnion
-from lambda_agent_api.validation import workspace_path_problem
+from lambda_agent_api.protocol.client_protocol import UnknownMessage
+from lambda_agent_api.protocol.messages import MsgError, MsgEventEnd, ServerMessageUnion
+from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 __all__ = [
     "EXIT_BUSY",

@@ -14,8 +14,8 @@ import json
 from typing import Any, Final, Protocol, TextIO
 
 from lambda_agent_api.cli.console import BLUE, CYAN, DIM, GREEN, RED, YELLOW, Style
-from lambda_agent_api.client_protocol import UnknownMessage
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.client_protocol import UnknownMessage
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,

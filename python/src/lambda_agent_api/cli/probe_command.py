@@ -9,12 +9,22 @@ import sys
 from pathlib import Path
 
 from lambda_agent_api.cli.arguments import positive_seconds
-from lambda_agent_api.cli.console import one_line_logs
+from lambda_agent_api.cli.console import (
+    BOLD,
+    DIM,
+    GREEN,
+    RED,
+    YELLOW,
+    Style,
+    add_color_argument,
+    one_line_logs,
+)
 from lambda_agent_api.exceptions import ProbeError
 from lambda_agent_api.probe import (
     CHECKS,
     EXIT_COULD_NOT_RUN,
     ProbeOptions,
+    Status,
     TextProgress,
     format_text,
     junit_xml,
@@ -142,6 +152,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="an extra handshake header, such as an auth token (repeatable)",
     )
     parser.add_argument("--verbose", action="store_true", help="list every failure and note")
+    add_color_argument(parser, "the report")
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
 
 
@@ -191,7 +202,18 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_json(report, sys.stdout)
     else:
-        sys.stdout.write(format_text(report, verbose=args.verbose))
+        style = Style.for_stream(args.color, sys.stdout)
+        colours = {
+            Status.PASSED: (GREEN,),
+            Status.FAILED: (RED, BOLD),
+            Status.SKIPPED: (DIM,),
+            Status.EXPECTED_FAILURE: (YELLOW,),
+            Status.STALE: (RED, BOLD),
+        }
+        text = format_text(
+            report, verbose=args.verbose, paint=lambda mark, status: style(mark, *colours[status])
+        )
+        sys.stdout.write(text)
     if report.error is not None and args.format == "json":
         print(f"lambda-agent-api probe: {report.error}", file=sys.stderr)
     if args.junit is not None:

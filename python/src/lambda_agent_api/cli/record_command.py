@@ -1,7 +1,7 @@
 """``lambda-agent-api record``: a recording proxy in front of an agent server.
 
-This module only wires things together: :class:`lambda_agent_api.proxy.RecordingProxy`
-forwards and records, :class:`lambda_agent_api.validation.Checker` checks live,
+This module only wires things together: :class:`lambda_agent_api.transport.proxy.RecordingProxy`
+forwards and records, :class:`lambda_agent_api.check.Checker` checks live,
 and the observer here prints what happens as it happens.
 """
 
@@ -17,6 +17,7 @@ from typing import IO, TextIO
 from urllib.parse import urlsplit
 
 from lambda_agent_api.capture import CaptureFormat, CaptureWriter, Connection, Direction, Frame
+from lambda_agent_api.check import Checker, Diagnostic
 from lambda_agent_api.cli.arguments import positive_seconds
 from lambda_agent_api.cli.console import (
     BOLD,
@@ -29,9 +30,13 @@ from lambda_agent_api.cli.console import (
     one_line_logs,
     os_reason,
 )
-from lambda_agent_api.proxy import ProxiedConnection, ProxyObserver, RecordingProxy, upstream_url
-from lambda_agent_api.rules import RULES, Severity
-from lambda_agent_api.validation import Checker, Diagnostic
+from lambda_agent_api.protocol.rules import RULES, Severity
+from lambda_agent_api.transport.proxy import (
+    ProxiedConnection,
+    ProxyObserver,
+    RecordingProxy,
+    upstream_url,
+)
 
 __all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "parse_listen", "run"]
 

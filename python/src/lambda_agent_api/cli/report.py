@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TextIO
 
 from lambda_agent_api.capture import Connection
+from lambda_agent_api.check import Diagnostic, Summary
 from lambda_agent_api.cli.console import BOLD, DIM, GREEN, RED, YELLOW, Style
-from lambda_agent_api.rules import RULES, Severity
-from lambda_agent_api.validation import Diagnostic, Summary
+from lambda_agent_api.protocol.rules import RULES, Severity
 
 __all__ = ["JsonReporter", "Reporter", "RunInfo", "TextReporter"]
 

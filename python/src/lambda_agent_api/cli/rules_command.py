@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from lambda_agent_api.rules import RULES, Rule
+from lambda_agent_api.protocol.rules import RULES, Rule
 
 __all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "run"]
 

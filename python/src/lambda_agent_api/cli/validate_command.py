@@ -1,7 +1,7 @@
 """``lambda-agent-api validate FILE...``: check captured traffic against the schema and the rules.
 
 This module only wires things together: :mod:`lambda_agent_api.capture`
-reads, :class:`lambda_agent_api.validation.Checker` checks,
+reads, :class:`lambda_agent_api.check.Checker` checks,
 :mod:`lambda_agent_api.cli.report` prints.
 """
 
@@ -16,13 +16,13 @@ from contextlib import closing
 from typing import BinaryIO
 
 from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
+from lambda_agent_api.check import Checker
 from lambda_agent_api.cli.arguments import positive_int
 from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
 from lambda_agent_api.exceptions import CaptureError
-from lambda_agent_api.rules import Severity
-from lambda_agent_api.validation import Checker
+from lambda_agent_api.protocol.rules import Severity
 
 __all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "run"]
 

@@ -17,7 +17,7 @@ this on the command line; ``docs/python/probe.md`` explains it.
 from lambda_agent_api.probe.baseline import load_expected_failures, parse_expected_failures
 from lambda_agent_api.probe.checks import CHECKS, INVALID_MESSAGE_CODE, Check, Level
 from lambda_agent_api.probe.options import DEFAULT_MESSAGE, ProbeOptions, random_chat_prefix
-from lambda_agent_api.probe.reports import TextProgress, format_text, junit_xml, write_json
+from lambda_agent_api.probe.reports import Paint, TextProgress, format_text, junit_xml, write_json
 from lambda_agent_api.probe.results import (
     EXIT_COULD_NOT_RUN,
     EXIT_FAILED,
@@ -40,6 +40,7 @@ __all__ = [
     "CheckResult",
     "Evidence",
     "Level",
+    "Paint",
     "ProbeOptions",
     "ProbeReport",
     "Progress",

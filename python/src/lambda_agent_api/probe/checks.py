@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from typing import Final
 
-from lambda_agent_api.rules import DOCS_URL
+from lambda_agent_api.protocol.rules import DOCS_URL
 
 __all__ = ["CHECKS", "INVALID_MESSAGE_CODE", "Check", "Level", "check", "owner_of_rule"]
 

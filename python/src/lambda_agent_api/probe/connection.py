@@ -20,9 +20,9 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 from websockets.frames import Close
 
-from lambda_agent_api import _strict_json as strict_json
-from lambda_agent_api._strict_json import show
 from lambda_agent_api.probe.traffic import Traffic, TrafficConnection
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.strict_json import show
 
 __all__ = ["Closed", "HandshakeFailed", "ProbeConnection", "Received", "Unreachable"]
 

@@ -1,7 +1,7 @@
 """Render a probe report: text for people, JSON Lines for programs, JUnit XML for CI.
 
 Reporters check nothing. Everything the server said (close reasons, error
-codes) reaches them already quoted by :func:`~lambda_agent_api._strict_json.show`,
+codes) reaches them already quoted by :func:`~lambda_agent_api.protocol.strict_json.show`,
 so no control character from the network reaches a terminal.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable
 from typing import Final, TextIO
 from xml.etree import ElementTree
 
@@ -17,7 +18,7 @@ from lambda_agent_api.probe.checks import Level
 from lambda_agent_api.probe.results import CheckResult, ProbeReport, Status
 from lambda_agent_api.probe.scenarios import Scenario
 
-__all__ = ["TextProgress", "format_text", "junit_xml", "write_json"]
+__all__ = ["Paint", "TextProgress", "format_text", "junit_xml", "write_json"]
 
 _MARKS: Final = {
     Status.PASSED: "PASS",
@@ -56,14 +57,25 @@ class TextProgress:
         self._open = False
 
 
-def format_text(report: ProbeReport, *, verbose: bool = False) -> str:
-    """Return the readable report: every check with its status, then the score per level."""
+Paint = Callable[[str, Status], str]
+"""Colours a status mark for a terminal: ``paint("FAIL", Status.FAILED)``."""
+
+
+def _plain(text: str, status: Status) -> str:
+    return text
+
+
+def format_text(report: ProbeReport, *, verbose: bool = False, paint: Paint = _plain) -> str:
+    """Return the readable report: every check with its status, then the score per level.
+
+    ``paint`` colours each status mark (the command line's ``--color``).
+    """
     lines = [f"lambda-agent-api probe {report.url} (chats {report.chat_prefix}-*)", ""]
     if report.error is not None:
         lines.append(f"could not run: {report.error}")
         return "\n".join(lines) + "\n"
     for result in report.results:
-        lines.extend(_check_lines(result, verbose))
+        lines.extend(_check_lines(result, verbose, paint))
     lines.append("")
     for level in Level:
         lines.append(_score_line(report, level))
@@ -72,9 +84,10 @@ def format_text(report: ProbeReport, *, verbose: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _check_lines(result: CheckResult, verbose: bool) -> list[str]:
+def _check_lines(result: CheckResult, verbose: bool, paint: Paint) -> list[str]:
     check = result.check
-    head = f"{_MARKS[result.status]:<5} {check.level.value:<6} {check.id}"
+    mark = f"{_MARKS[result.status]:<5}"
+    head = f"{paint(mark, result.status)} {check.level.value:<6} {check.id}"
     lines = [head]
     if result.status in (Status.FAILED, Status.EXPECTED_FAILURE):
         lines.append(f"      {check.sentence}")

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 from lambda_agent_api.probe.checks import CHECKS
 from lambda_agent_api.probe.connection import Unreachable
+from lambda_agent_api.probe.context import Context
 from lambda_agent_api.probe.options import ProbeOptions
 from lambda_agent_api.probe.results import Ledger, ProbeReport
-from lambda_agent_api.probe.scenarios import SCENARIOS, Context, Scenario
+from lambda_agent_api.probe.scenarios import SCENARIOS, Scenario
 
 __all__ = ["Progress", "probe", "run_probe", "selected_checks", "url_problem"]
 

@@ -1,7 +1,7 @@
 """The validator's rules on every frame the probe sends and receives.
 
 Each probe connection is one connection of the traffic checker
-(:class:`~lambda_agent_api.validation.Checker`), so every rule that
+(:class:`~lambda_agent_api.check.Checker`), so every rule that
 ``lambda-agent-api validate`` applies to a capture also runs on live probe
 traffic. Only findings on the *server's* frames (and at the end of a
 connection) count against the server: the probe breaks the rules on purpose
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from lambda_agent_api.capture import CaptureFormat, Connection, Frame
-from lambda_agent_api.validation import Checker, Diagnostic
+from lambda_agent_api.check import Checker, Diagnostic
 
 __all__ = ["Finding", "Traffic", "TrafficConnection"]
 

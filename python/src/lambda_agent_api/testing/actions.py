@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgEventEnd,
     MsgEventTextChunk,
     MsgEventToolCallChunk,

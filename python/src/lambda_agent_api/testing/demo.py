@@ -9,7 +9,7 @@ P006 forbids it in the middle of one); anything else is echoed in chunks.
 
 from __future__ import annotations
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgEventCustomUpdate,
     MsgEventSendFile,

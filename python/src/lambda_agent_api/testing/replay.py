@@ -31,8 +31,6 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from lambda_agent_api import _strict_json as strict_json
-from lambda_agent_api._strict_json import show
 from lambda_agent_api.capture import (
     RECV,
     SEND,
@@ -43,8 +41,10 @@ from lambda_agent_api.capture import (
     read_capture,
 )
 from lambda_agent_api.exceptions import CaptureError, ReplayError
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.strict_json import show
+from lambda_agent_api.protocol.transitions import Role, role_of
 from lambda_agent_api.testing.server import MockServer
-from lambda_agent_api.transitions import Role, role_of
 
 __all__ = [
     "REDACTED",

@@ -6,7 +6,7 @@ script. One client may hold a chat at a time; a second one is refused in the
 shape the server is set to (``busy="handshake"``: HTTP 403 before the
 WebSocket opens, what a Starlette server's client sees; ``busy="close"``:
 accepted, then closed with 1008 and a reason). Everything either side sends
-goes through a :class:`~lambda_agent_api.conversation.Conversation`, and what
+goes through a :class:`~lambda_agent_api.protocol.conversation.Conversation`, and what
 the client did wrong is kept in :attr:`MockServer.findings`.
 """
 
@@ -30,16 +30,17 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.protocol import State as WsState
 
-from lambda_agent_api.client_protocol import describe_validation_error
-from lambda_agent_api.conversation import Conversation, Finding
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.client_protocol import describe_validation_error
+from lambda_agent_api.protocol.conversation import Conversation, Finding
+from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgGracefulDisconnect,
     MsgStatus,
     MsgUserMessage,
     parse_client_message,
 )
-from lambda_agent_api.rules import rule
+from lambda_agent_api.protocol.rules import rule
+from lambda_agent_api.protocol.transitions import Role
 from lambda_agent_api.testing.actions import (
     Action,
     Binary,
@@ -49,7 +50,6 @@ from lambda_agent_api.testing.actions import (
     Raw,
     text_reply,
 )
-from lambda_agent_api.transitions import Role
 
 if TYPE_CHECKING:
     import os

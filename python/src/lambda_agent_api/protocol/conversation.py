@@ -2,7 +2,7 @@
 
 A :class:`Conversation` follows one connection. Feed it every message, from
 either side, in the order they were sent; it moves through the states of
-:mod:`lambda_agent_api.transitions` and reports what breaks the protocol as
+:mod:`lambda_agent_api.protocol.transitions` and reports what breaks the protocol as
 :class:`Finding`s. It never touches a socket or a file: the asyncio client,
 the test server and the traffic validator all drive the same machine.
 
@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_agent_api import _strict_json as strict_json
-from lambda_agent_api.messages import EServerMessage
-from lambda_agent_api.rules import Rule, rule
-from lambda_agent_api.transitions import (
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.messages import EServerMessage
+from lambda_agent_api.protocol.rules import Rule, rule
+from lambda_agent_api.protocol.transitions import (
     END_OF_CONVERSATION,
     TRANSITIONS,
     VIOLATIONS,

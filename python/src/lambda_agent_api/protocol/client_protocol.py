@@ -5,9 +5,9 @@
 response in flight, to the user's callback, or both; whether it ends the
 response; and which :class:`~lambda_agent_api.exceptions.AgentException` to
 raise. What may follow what is decided by the
-:class:`~lambda_agent_api.conversation.Conversation` it drives; this module
+:class:`~lambda_agent_api.protocol.conversation.Conversation` it drives; this module
 only adds the client's routing and its error codes. It never touches a socket:
-:class:`lambda_agent_api.agent_api.AgentApi` is the asyncio adapter around it.
+:class:`lambda_agent_api.transport.agent_api.AgentApi` is the asyncio adapter around it.
 
     protocol = ClientProtocol()
     protocol.receive_status('{"type": "STATUS"}')
@@ -25,9 +25,9 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from lambda_agent_api.conversation import Conversation, Step
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.conversation import Conversation, Step
+from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
     AgentEventUnion,
@@ -38,7 +38,7 @@ from lambda_agent_api.messages import (
     ServerMessageUnion,
     parse_server_message,
 )
-from lambda_agent_api.transitions import Role, State
+from lambda_agent_api.protocol.transitions import Role, State
 
 __all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
 

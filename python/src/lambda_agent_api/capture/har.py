@@ -24,9 +24,7 @@ import math
 from collections.abc import Iterator
 from typing import BinaryIO, Final
 
-from lambda_agent_api._json_stream import TOO_LONG, JsonStream, JsonStreamError
-from lambda_agent_api._strict_json import show as _show
-from lambda_agent_api.capture import (
+from lambda_agent_api.capture.format import (
     RECV,
     SEND,
     BadRecord,
@@ -37,7 +35,9 @@ from lambda_agent_api.capture import (
     Direction,
     Frame,
 )
+from lambda_agent_api.capture.json_stream import TOO_LONG, JsonStream, JsonStreamError
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.protocol.strict_json import show as _show
 
 __all__ = ["read_har"]
 

@@ -7,7 +7,7 @@ a rule looks at:
 - ``F``: the frame itself (UTF-8, JSON, an object);
 - ``S``: the message against its JSON Schema;
 - ``P``: the order of messages in a conversation (failed lookups in
-  :data:`lambda_agent_api.transitions.TRANSITIONS`);
+  :data:`lambda_agent_api.protocol.transitions.TRANSITIONS`);
 - ``T``: tool calls within a response;
 - ``W``: things that are valid but deserve a look (warnings);
 - ``C``: the capture file itself (a record that is not in its format).

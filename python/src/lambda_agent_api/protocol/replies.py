@@ -4,7 +4,7 @@ A response streams as many small events; :class:`ReplyBuilder` adds them up
 into a :class:`Reply`: the text, the tool calls with their arguments joined
 and parsed as JSON, each call's result, the custom updates, the files sent
 and the tokens used. It works on any sequence of events, from a live
-connection (:meth:`lambda_agent_api.agent_api.AgentApi.ask`), a capture, or a
+connection (:meth:`lambda_agent_api.transport.agent_api.AgentApi.ask`), a capture, or a
 test::
 
     reply = collect(events)  # models, or the dicts of their JSON
@@ -18,7 +18,7 @@ from collections.abc import AsyncIterable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_agent_api.messages import (
+from lambda_agent_api.protocol.messages import (
     AgentEvent,
     AgentEventUnion,
     MsgEventCustomUpdate,

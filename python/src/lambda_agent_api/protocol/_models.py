@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeAlias
 from pydantic import BaseModel as _BaseModel
 from pydantic import ConfigDict, Field
 
-from lambda_agent_api._json_types import JsonInteger
+from lambda_agent_api.protocol.json_types import JsonInteger
 
 
 class BaseModel(_BaseModel):

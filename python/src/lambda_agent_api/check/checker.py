@@ -1,69 +1,39 @@
-"""The traffic checker: captured frames in, located diagnostics out. It prints nothing.
-
-Each frame is checked in this order, and the first failure stops the checks
-that depend on it:
-
-1. a text frame (F004), of UTF-8 (F001), holding JSON (F002), an object (F003);
-2. the message against its own schema, picked by ``type`` (S001), with the
-   JSON pointer, the keyword and a sentence for every error;
-3. unknown fields (W002) and unsafe paths (W003);
-4. its place in the conversation (P, T and W001 rules), by one
-   :class:`~lambda_agent_api.conversation.Conversation` per connection.
-
-Most frames are valid, so the common case is fast: pydantic's Rust validator
-(the generated models) accepts exactly what the schema accepts, and only a
-frame it refuses is parsed again and explained by ``jsonschema``, which is
-exact but slow. The two agree (the tests check it on every fixture and on
-generated instances)::
-
-    from lambda_agent_api.capture import read_capture
-    from lambda_agent_api.validation import validate
-
-    with open("session.jsonl", "rb") as file:
-        result = validate(read_capture(file, "session.jsonl"))
-    for diagnostic in result.diagnostics:
-        print(diagnostic.where, diagnostic.rule.id, diagnostic.message)
-"""
+"""The traffic checker: captured frames in, located diagnostics out. It prints nothing."""
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from collections.abc import Generator, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Generator, Iterable, Mapping
 from functools import cache
 from typing import Annotated, Any, Final, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from lambda_agent_api import _strict_json as strict_json
-from lambda_agent_api._strict_json import kind as _json_kind
-from lambda_agent_api._strict_json import show as _show
-from lambda_agent_api.capture import (
+from lambda_agent_api.capture.format import (
     BadRecord,
     CaptureItem,
     Connection,
     ConnectionEnd,
     Frame,
 )
-from lambda_agent_api.conversation import Conversation
-from lambda_agent_api.messages import (
+from lambda_agent_api.check.diagnostics import Diagnostic, Summary, ValidationResult
+from lambda_agent_api.check.explanation import explain, json_pointer
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.conversation import Conversation
+from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     DISCRIMINATOR,
     SERVER_MESSAGE_CLASSES,
     ClientMessageUnion,
     ServerMessageUnion,
 )
-from lambda_agent_api.rules import RULES, Rule, Severity
-from lambda_agent_api.transitions import Role, role_of
+from lambda_agent_api.protocol.rules import RULES
+from lambda_agent_api.protocol.strict_json import kind as _json_kind
+from lambda_agent_api.protocol.strict_json import show as _show
+from lambda_agent_api.protocol.transitions import Role, role_of
 
 __all__ = [
     "WORKSPACE_PATHS",
     "Checker",
-    "Diagnostic",
-    "Summary",
-    "ValidationResult",
-    "explain",
     "validate",
     "workspace_path_problem",
 ]
@@ -109,99 +79,6 @@ _CLASS_INFO: Final[dict[type[BaseModel], tuple[str, Role, bool, bool]]] = {
 }
 """Each message class: its type, its sender, whether a field takes any JSON value, whether
 it holds /workspace paths."""
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """One finding, located: which rule, what happened, and where."""
-
-    rule: Rule
-    """The broken rule (its ``id``, ``severity``, ``url``...)."""
-    message: str
-    """A sentence saying what happened."""
-    connection: Connection
-    """The connection, which knows its source file."""
-    frame: int | None
-    """The frame's index in its connection, from 0; None for a record that is not a frame,
-    and at the end of the connection."""
-    position: int | None
-    """The frame's or record's line (from 1) or HAR message index; None at the end."""
-    type: str | None = None
-    """The message's ``type``, when it has one."""
-    pointer: str | None = None
-    """A JSON pointer into the message (``/tokens_used``), for S001 and W rules."""
-    keyword: str | None = None
-    """The JSON Schema keyword that failed (``required``, ``type``...), for S001."""
-
-    @property
-    def severity(self) -> Severity:
-        """The rule's severity."""
-        return self.rule.severity
-
-    @property
-    def where(self) -> str:
-        """Where it is in its source: ``line 7``, a HAR message's path, or ``end``."""
-        if self.position is None:
-            return "end of connection"
-        return self.connection.where(self.position)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the diagnostic as JSON-ready data (the shape of ``validate --format json``)."""
-        connection = self.connection
-        return {
-            "kind": "finding",
-            "rule": self.rule.id,
-            "name": self.rule.name,
-            "severity": self.rule.severity.value,
-            "message": self.message,
-            "source": connection.source,
-            "connection": connection.id,
-            "connection_url": connection.url,
-            "frame": self.frame,
-            "line": None if connection.entry is not None else self.position,
-            "entry": connection.entry,
-            "entry_message": self.position if connection.entry is not None else None,
-            "type": self.type,
-            "pointer": self.pointer,
-            "keyword": self.keyword,
-            "docs": self.rule.url,
-        }
-
-
-@dataclass
-class Summary:
-    """What a check saw: frames, connections, and findings counted per rule."""
-
-    frames: int = 0
-    """Frames checked."""
-    connections: int = 0
-    """Connections seen (with at least one frame)."""
-    records_skipped: int = 0
-    """Records that were not frames in their format (each reported as C001)."""
-    counts: Counter[str] = field(default_factory=Counter)
-    """How many findings each rule id had."""
-
-    @property
-    def errors(self) -> int:
-        """Findings of error rules."""
-        return sum(n for r, n in self.counts.items() if RULES[r].severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        """Findings of warning rules."""
-        return sum(n for r, n in self.counts.items() if RULES[r].severity is Severity.WARNING)
-
-    def failed(self, strict: bool = False) -> bool:
-        """Whether the traffic fails the check (with ``strict``, warnings fail it too)."""
-        return bool(self.errors or (strict and self.warnings))
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """Everything :func:`validate` found."""
-
-    diagnostics: list[Diagnostic]
-    summary: Summary
 
 
 class Checker:
@@ -371,78 +248,6 @@ def validate(items: Iterable[CaptureItem]) -> ValidationResult:
     return ValidationResult(diagnostics, checker.summary)
 
 
-# Explaining a schema failure
-
-
-def explain(type_: str, instance: Any) -> list[tuple[str, str, str]]:
-    """Check ``instance`` against the schema of the message ``type_`` with ``jsonschema``.
-
-    Return one ``(keyword, JSON pointer, sentence)`` per error, in the schema's
-    order; an empty list when the instance is valid.
-
-    Raises:
-        KeyError: ``type_`` is not a message type of the protocol.
-    """
-    # jsonschema takes a while to import, and only frames that fail need it.
-    from lambda_agent_api.schemas import message_schema_path, validator_for
-
-    path = message_schema_path(type_)
-    if path is None:
-        raise KeyError(f"no schema for message type {type_!r}")
-    try:
-        errors = list(validator_for(path).iter_errors(instance))
-    except RecursionError:
-        return [("", "", "the message is nested too deeply to be checked")]
-    # jsonschema reports each missing property as its own "required" error, in
-    # the order of the schema's list, without naming it: pair them up.
-    missing: dict[str, Iterator[str]] = {}
-    explained = []
-    for error in errors:
-        pointer = _pointer(error.absolute_path)
-        if error.validator == "required":
-            names = missing.setdefault(
-                pointer, iter([p for p in error.validator_value if p not in error.instance])
-            )
-            sentence = _missing(type_, error, next(names, "?"))
-        else:
-            sentence = _sentence(type_, error)
-        explained.append((str(error.validator), pointer, sentence))
-    return explained
-
-
-def _missing(type_: str, error: Any, name: str) -> str:
-    where = _field_name(error.absolute_path) or type_
-    return f"{where} has no {json.dumps(name)}, which is required"
-
-
-def _sentence(type_: str, error: Any) -> str:
-    keyword = error.validator
-    name = _field_name(error.absolute_path) or type_
-    instance = error.instance
-    if keyword == "type":
-        expected = error.validator_value
-        expected = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
-        return f"{name} must be {wanted}, not {_json_kind(instance)} ({_show(instance)})"
-    if keyword == "const":
-        return f"{name} must be {_show(error.validator_value)}, not {_show(instance)}"
-    if keyword == "enum":
-        choices = ", ".join(_show(v, 30) for v in error.validator_value[:10])
-        return f"{name} must be one of {choices}, not {_show(instance)}"
-    return f"{name}: {_shorten(error.message, 200)}"
-
-
-_TYPE_NAMES: Final = {
-    "integer": "an integer",
-    "string": "a string",
-    "object": "an object",
-    "array": "an array",
-    "number": "a number",
-    "boolean": "a boolean",
-    "null": "null",
-}
-
-
 # Parsing a frame the fast path refused
 
 
@@ -496,7 +301,7 @@ def _unknown_fields(frame: Frame, type_: str, extra: Mapping[str, Any]) -> list[
             "W002",
             f"{type_} has a field {_show(name)} that protocol v1.1 does not define",
             type_,
-            _pointer([name]),
+            json_pointer([name]),
         )
         for name in extra
     ]
@@ -512,7 +317,7 @@ def _unsafe_paths(frame: Frame, type_: str, fields: Mapping[str, Any]) -> list[D
             continue
         reason = _path_problem(path)
         if reason:
-            pointer = _pointer([name] if index is None else [name, index])
+            pointer = json_pointer([name] if index is None else [name, index])
             found.append(_at(frame, "W003", f"{name} {_show(path)} {reason}", type_, pointer))
     return found
 
@@ -551,18 +356,3 @@ def _at(
         pointer,
         keyword,
     )
-
-
-def _pointer(parts: Iterable[Any]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _field_name(parts: Iterable[Any]) -> str:
-    name = ""
-    for part in parts:
-        name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
-    return name
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -17,7 +17,11 @@ import enum
 from collections.abc import Mapping
 from typing import Final
 
-from lambda_agent_api.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES, EServerMessage
+from lambda_agent_api.protocol.messages import (
+    CLIENT_MESSAGE_CLASSES,
+    SERVER_MESSAGE_CLASSES,
+    EServerMessage,
+)
 
 __all__ = [
     "END_OF_CONVERSATION",

@@ -12,8 +12,8 @@ from typing import Annotated, Any, Final, get_args
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from lambda_agent_api import _strict_json as strict_json
-from lambda_agent_api._models import (
+from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol._models import (
     AgentEventUnion,
     EClientMessage,
     EServerMessage,
@@ -28,8 +28,8 @@ from lambda_agent_api._models import (
     MsgStatus,
     MsgUserMessage,
 )
-from lambda_agent_api._models import ClientMessage as ClientMessageUnion
-from lambda_agent_api._models import ServerMessage as ServerMessageUnion
+from lambda_agent_api.protocol._models import ClientMessage as ClientMessageUnion
+from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnion
 
 __all__ = [
     "CLIENT_MESSAGE_CLASSES",
