@@ -2,8 +2,17 @@
 
 - ``python/src/lambda_agent_api/protocol/_models.py``: pydantic v2 models, written by
   datamodel-code-generator from a bundle of the schema files;
-- ``python/src/lambda_agent_api/_schemas.json``: the schema files themselves,
-  shipped inside the package so that it validates without this repository.
+- ``python/src/lambda_agent_api/protocol/v1_0/`` (one per released version): that
+  version's models (``_models.py``; the latest's are ``protocol/_models.py``) and an
+  ``__init__.py`` exporting them with their parsers (``MESSAGES``, a ``MessageSet``);
+- ``python/src/lambda_agent_api/schemas/v1_1.json`` (one per released version,
+  ``v1_0.json``...): each version's schema files themselves,
+  shipped inside the package so that it validates without this repository;
+- ``python/src/lambda_agent_api/schemas/bundle.json``: the latest version's files
+  as one document (``lambda-agent-api schema --bundle``), the bundle code
+  generators read;
+- ``python/src/lambda_agent_api/schemas/asyncapi.yaml``: the latest version's
+  AsyncAPI document (``lambda-agent-api schema asyncapi``).
 """
 
 from __future__ import annotations
@@ -17,9 +26,21 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
-from common import LATEST, PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
+from common import (
+    LATEST,
+    PACKAGE_DIR,
+    SCHEMA_ROOT,
+    Schemas,
+    bundle_schemas,
+    header,
+    load_schemas,
+    message_tag,
+    released_versions,
+    require_versions,
+    resolve,
+    ruff,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -65,30 +86,50 @@ DATAMODEL_CODEGEN_OPTIONS = [
 
 
 def messages(schemas: Schemas) -> Iterator[tuple[str, str, str]]:
-    """Yield (class name, enum class name, type value) for every message schema."""
-    by_id = {doc["$id"]: doc for doc in schemas.values()}
-    for doc in schemas.values():
-        type_property = doc.get("properties", {}).get("type")
-        if type_property is None:
+    """Yield (class name, enum class name, type value) for every message schema.
+
+    A message's ``type`` is a plain ``const`` in the schema; its enum is the
+    ``message_type.json`` beside it (``EServerMessage`` for ``server/``), which
+    must list the value. The models type ``type`` as that enum's member, as v1.1 did.
+    """
+    for path, doc in schemas.items():
+        tag = message_tag(doc)
+        if tag is None:
             continue
-        enum_ref, const = type_property["allOf"]
-        enum_doc = by_id[urljoin(doc["$id"], enum_ref["$ref"])]
-        yield doc["title"], enum_doc["title"], const["const"]
+        enum_path = resolve(path, "message_type.json")
+        enum_doc = schemas.get(enum_path)
+        if enum_doc is None or tag not in enum_doc.get("enum", []):
+            raise SystemExit(f"codegen: {path}: type {tag!r} is not in {enum_path}")
+        yield doc["title"], enum_doc["title"], tag
 
 
-def integer_overrides(bundled: dict[str, Any]) -> dict[str, str]:
-    """Map every integer property to JsonInteger, as ``Class.field`` overrides."""
+ANY_JSON_VALUE = [{"type": t} for t in ("string", "number", "boolean", "object", "array", "null")]
+"""How the schema types a property that may hold any JSON value (a tool's ``result``)."""
+
+
+def type_overrides(bundled: dict[str, Any]) -> dict[str, str]:
+    """Map every integer property to JsonInteger, and every any-JSON property to ``Any``.
+
+    The schema spells "any JSON value" as ``anyOf`` the six JSON types, so that
+    generators in other languages type it (json-schema-to-typescript would type
+    an untyped property as an object); pydantic would turn that into a union
+    that converts 3 into 3.0, so the model keeps v1.1's ``Any``.
+    """
     overrides = {}
     for title, definition in bundled["$defs"].items():
         for name, prop in definition.get("properties", {}).items():
             if prop.get("type") == "integer":
                 overrides[f"{title}.{name}"] = JSON_INTEGER
+            elif prop.get("anyOf") == ANY_JSON_VALUE:
+                overrides[f"{title}.{name}"] = "typing.Any"
     # An integer anywhere else (array items, nested objects) would keep pydantic's
     # lax int: fail here rather than generate a model that disagrees with the schema.
-    found = json.dumps(bundled).count('"type": "integer"')
+    text = json.dumps(bundled)
+    found = text.count('"type": "integer"') + text.count(json.dumps(ANY_JSON_VALUE))
     if found != len(overrides):
         raise SystemExit(
-            "codegen: an integer outside a message's top-level properties is not supported"
+            "codegen: an integer or any-JSON value outside a message's top-level "
+            "properties is not supported"
         )
     return overrides
 
@@ -153,23 +194,42 @@ def patch_type_fields(code: str, schemas: Schemas) -> str:
     return "".join(lines)
 
 
-def generate_models(schemas: Schemas) -> str:
-    """Generate ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
+def generate_models(schemas: Schemas, version: str = LATEST, target: Path = MODELS) -> str:
+    """Generate a ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
     bundled = bundle_schemas(schemas)
-    code = run_datamodel_codegen(bundled, integer_overrides(bundled))
+    code = run_datamodel_codegen(bundled, type_overrides(bundled))
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
-    return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, MODELS)
+    return ruff(header(f"schema/{version}/*.json") + "\n" + code, target)
 
 
-def generate_schema_data(schemas: Schemas) -> str:
-    """Generate ``_schemas.json``: every schema file, by its path under ``schema/``."""
+def generate_schema_data(schemas: Schemas, version: str = LATEST) -> str:
+    """Generate ``schemas/vX_Y.json``: a version's schema files, by path in its folder."""
     data = {
-        "$comment": f"Generated from schema/{LATEST}/ by codegen/generate.py. Do not edit.",
+        "$comment": f"Generated from schema/{version}/ by codegen/generate.py. Do not edit.",
         "schemas": schemas,
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+SITE_SCHEMA = "https://agent-api.lambda.coredump.ru/schema/"
+"""Where the docs site publishes schema/ (tools/docs/hooks.py): one folder per version."""
+
+
+def generate_bundle(schemas: Schemas) -> str:
+    """Generate ``schemas/bundle.json``: the bundle, with the ``$id`` the site publishes it at."""
+    bundled = bundle_schemas(schemas, base_uri=f"{SITE_SCHEMA}{LATEST}/")
+    return json.dumps(bundled, indent=2, ensure_ascii=False) + "\n"
+
+
+def generate_asyncapi(schema_dir: Path) -> dict[Path, str]:
+    """Generate ``schemas/asyncapi.yaml``: the schema folder's AsyncAPI document, as it is."""
+    source = schema_dir / "asyncapi.yaml"
+    text = source.read_text(encoding="utf-8")
+    note = header(f"schema/{LATEST}/asyncapi.yaml")
+    # Its payload $refs are relative to the schema folder, as on the site.
+    return {PACKAGE_DIR / "schemas" / "asyncapi.yaml": note + text}
 
 
 def generate(schemas: Schemas) -> dict[Path, str]:
@@ -177,5 +237,75 @@ def generate(schemas: Schemas) -> dict[Path, str]:
     require_versions(PINNED)
     return {
         MODELS: generate_models(schemas),
-        PACKAGE_DIR / "_schemas.json": generate_schema_data(schemas),
+        **version_packages(schemas),
+        **{
+            schema_data_path(version): generate_schema_data(
+                schemas if version == LATEST else load_schemas(SCHEMA_ROOT / version), version
+            )
+            for version in released_versions()
+        },
+        PACKAGE_DIR / "schemas" / "bundle.json": generate_bundle(schemas),
     }
+
+
+def schema_data_path(version: str) -> Path:
+    """Return where the package keeps a released version's schema files (``v1.1``: v1_1.json)."""
+    return PACKAGE_DIR / "schemas" / (version.replace(".", "_") + ".json")
+
+
+def version_package_dir(version: str) -> Path:
+    """Return the package of a released version's models (``v1.0``: ``protocol/v1_0/``)."""
+    return PACKAGE_DIR / "protocol" / version.replace(".", "_")
+
+
+def version_init(schemas: Schemas, version: str, models_module: str) -> str:
+    """Generate a version package's ``__init__.py``: its models, unions and parsers."""
+    titles = sorted(doc["title"] for doc in schemas.values())
+    number = version.removeprefix("v")
+    # Sorted as ruff's RUF022 wants: constants, then classes, then the rest.
+    names = sorted(
+        [*titles, "MESSAGES", "parse_client_message", "parse_server_message"],
+        key=lambda name: (0 if name.isupper() else 1 if name[0].isupper() else 2, name),
+    )
+    imports = "".join(f"    {title},\n" for title in titles)
+    code = (
+        header(f"schema/{version}/*.json")
+        + f'''"""Protocol {number}'s messages: the models generated from ``schema/{version}/``.
+
+``MESSAGES`` holds its unions and parsers (a
+:class:`~lambda_agent_api.protocol.message_set.MessageSet`).
+"""
+
+from {models_module} import (
+{imports})
+from lambda_agent_api.protocol.message_set import MessageSet
+import {models_module} as _models
+
+__all__ = {names!r}
+
+MESSAGES = MessageSet("{number}", _models)
+"""Protocol {number}'s unions and parsers."""
+
+parse_server_message = MESSAGES.parse_server_message
+parse_client_message = MESSAGES.parse_client_message
+'''
+    )
+    return ruff(code, version_package_dir(version) / "__init__.py")
+
+
+def version_packages(latest: Schemas) -> dict[Path, str]:
+    """Every released version's package: generated models (but the latest's) and exports."""
+    outputs = {}
+    for version in released_versions():
+        folder = version_package_dir(version)
+        if version == LATEST:
+            module = "lambda_agent_api.protocol._models"
+            schemas = latest
+        else:
+            module = f"lambda_agent_api.protocol.{folder.name}._models"
+            schemas = load_schemas(SCHEMA_ROOT / version)
+            outputs[folder / "_models.py"] = generate_models(
+                schemas, version, folder / "_models.py"
+            )
+        outputs[folder / "__init__.py"] = version_init(schemas, version, module)
+    return outputs

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from lambda_agent_api._bundle import message_tag
 from lambda_agent_api.protocol.rules import RULES
 from lambda_agent_api.protocol.transitions import mermaid_state_diagram
 
@@ -35,13 +36,14 @@ def message_schemas() -> dict[str, tuple[str, dict[str, Any]]]:
     found = {}
     for path in sorted(SCHEMA_DIR.rglob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))
-        for part in doc.get("properties", {}).get("type", {}).get("allOf", []):
-            if "const" in part:
-                found[part["const"]] = (path.relative_to(SCHEMA_DIR).as_posix(), doc)
+        tag = message_tag(doc)
+        if tag is not None:
+            found[tag] = (path.relative_to(SCHEMA_DIR).as_posix(), doc)
     return found
 
 
 MESSAGES = message_schemas()
+assert len(MESSAGES) == 10, "every message of the protocol has a schema file"
 
 
 class _IgnorePythonTags(yaml.SafeLoader):

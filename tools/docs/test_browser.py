@@ -3,8 +3,8 @@
 The site is served from a folder on 127.0.0.1 and opened in headless Chromium
 (Debian's ``/usr/bin/chromium``, driven by Playwright). The checks: the home
 page, a message page and the rules page render; the Mermaid diagrams became
-SVG; the search finds a message type; the schema files are served at their
-``$id``s; and no page asks for anything beyond 127.0.0.1 or logs an error.
+SVG; the search finds a message type; the schema files are served where
+they lie, with a bundle; and no page asks for anything beyond 127.0.0.1 or logs an error.
 Screenshots go to ``build/docs-browser/screenshots/``.
 
 Environment: ``DOCS_SITE_DIR`` (the built site, default
@@ -181,13 +181,14 @@ def test_a_message_page_renders_fields_examples_and_its_schema(tab: Tab) -> None
     expect(article.locator(".tabbed-block:visible")).to_contain_text('"tokens_used": 1234')
     article.get_by_text("integral_float", exact=True).click()
     expect(article.locator(".tabbed-block:visible")).to_contain_text('"tokens_used": 5.0')
-    # The link to the raw schema leads to the file, served at its $id's path.
+    # The link to the raw schema leads to the file, served at its path in the repository.
     link = article.get_by_role("link", name="server/agent_event_end.json")
     href = link.get_attribute("href")
     assert href is not None
     raw = page.request.get(urljoin(page.url, href))
     assert raw.ok
-    assert json.loads(raw.text())["$id"] == SITE_URL + "schema/v1.1/server/agent_event_end.json"
+    assert raw.url == urljoin(tab.base_url, "schema/v1.1/server/agent_event_end.json")
+    assert json.loads(raw.text())["title"] == "MsgEventEnd"
     tab.screenshot("message-agent-event-end")
     tab.assert_offline_and_clean()
 
@@ -249,15 +250,19 @@ def test_search_finds_a_message_type(tab: Tab) -> None:
     tab.assert_offline_and_clean()
 
 
-def test_schema_files_are_served_at_their_ids(tab: Tab) -> None:
+def test_schema_files_are_served_where_they_lie(tab: Tab) -> None:
     tab.open("")
-    # Every version folder (v1.1/, draft/, ...) is published at its $ids.
+    # Every version folder (v1.1/, draft/, ...) is published at its path, with its bundle.
     for version_dir in sorted(p for p in (ROOT / "schema").iterdir() if p.is_dir()):
         for path in sorted(version_dir.rglob("*.json")):
             doc = json.loads(path.read_text(encoding="utf-8"))
-            response = tab.page.request.get(tab.base_url + doc["$id"].removeprefix(SITE_URL))
-            assert response.ok, doc["$id"]
+            response = tab.page.request.get(tab.base_url + path.relative_to(ROOT).as_posix())
+            assert response.ok, path
             assert json.loads(response.text()) == doc
+        folder = f"schema/{version_dir.name}/"
+        bundle = tab.page.request.get(tab.base_url + folder + "bundle.json")
+        assert bundle.ok, version_dir.name
+        assert json.loads(bundle.text())["$id"] == SITE_URL + folder + "bundle.json"
         asyncapi = tab.page.request.get(tab.base_url + f"schema/{version_dir.name}/asyncapi.yaml")
         assert asyncapi.ok, version_dir.name
         assert asyncapi.text() == (version_dir / "asyncapi.yaml").read_text(encoding="utf-8")

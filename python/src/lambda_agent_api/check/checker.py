@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Generator, Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Final, get_args
 
@@ -19,6 +22,13 @@ from lambda_agent_api.check.diagnostics import Diagnostic, Summary, ValidationRe
 from lambda_agent_api.check.explanation import explain, json_pointer
 from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import Conversation
+from lambda_agent_api.protocol.limits import (
+    MAX_FRAME_BYTES,
+    MAX_NUMBER_DIGITS,
+    NumberTooLong,
+    find_long_number,
+)
+from lambda_agent_api.protocol.message_set import CURRENT, message_set, normalize_version
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     DISCRIMINATOR,
@@ -68,17 +78,55 @@ def _holds_any(annotation: Any) -> bool:
     return annotation is Any or any(_holds_any(arg) for arg in get_args(annotation))
 
 
-_CLASS_INFO: Final[dict[type[BaseModel], tuple[str, Role, bool, bool]]] = {
-    cls: (
-        type_,
-        _ROLE_OF_TYPE[type_],
-        any(_holds_any(f.annotation) for f in cls.model_fields.values()),
-        type_ in WORKSPACE_PATHS,
+def _class_info(
+    classes: Mapping[str, type[BaseModel]], roles: Mapping[str, Role]
+) -> dict[type[BaseModel], tuple[str, Role, bool, bool]]:
+    """Return each message class's type, sender, and whether it holds any JSON or paths.
+
+    The last two: whether a field takes any JSON value, and whether it holds
+    /workspace paths.
+    """
+    return {
+        cls: (
+            type_,
+            roles[type_],
+            any(_holds_any(f.annotation) for f in cls.model_fields.values()),
+            type_ in WORKSPACE_PATHS,
+        )
+        for type_, cls in classes.items()
+    }
+
+
+_CLASS_INFO: Final = _class_info(_CLASSES, _ROLE_OF_TYPE)
+
+
+@dataclass(frozen=True)
+class _Protocol:
+    """What the checker needs of one protocol version: its parser and its classes."""
+
+    version: str
+    any_message: TypeAdapter[Any]
+    classes: Mapping[str, type[BaseModel]]
+    class_info: Mapping[type[BaseModel], tuple[str, Role, bool, bool]]
+
+
+@cache
+def _protocol(version: str) -> _Protocol:
+    if version == CURRENT:
+        return _Protocol(version, _ANY_MESSAGE, _CLASSES, _CLASS_INFO)
+    known = message_set(version)
+    union = known.models.ServerMessage | known.models.ClientMessage
+    classes = {**known.server_classes, **known.client_classes}
+    roles = {
+        **dict.fromkeys(known.server_classes, Role.SERVER),
+        **dict.fromkeys(known.client_classes, Role.CLIENT),
+    }
+    discriminated: Any = Annotated[union, Field(discriminator=DISCRIMINATOR)]
+    adapter: TypeAdapter[Any] = TypeAdapter(
+        discriminated,
+        config=ConfigDict(cache_strings="keys"),
     )
-    for type_, cls in _CLASSES.items()
-}
-"""Each message class: its type, its sender, whether a field takes any JSON value, whether
-it holds /workspace paths."""
+    return _Protocol(version, adapter, classes, _class_info(classes, roles))
 
 
 class Checker:
@@ -87,12 +135,32 @@ class Checker:
     Feed it what :func:`~lambda_agent_api.capture.read_capture` yields with
     :meth:`check`, then call :meth:`finish`. It holds only the state of the
     open connections, so it runs in flat memory over any number of frames.
+
+    A frame larger than ``max_frame_bytes``, or holding an integer of more than
+    ``max_number_digits`` digits, is reported (F006) and not parsed as it is:
+    see :mod:`lambda_agent_api.protocol.limits`.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        protocol: str | None = None,
+        *,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+        max_number_digits: int = MAX_NUMBER_DIGITS,
+    ) -> None:
+        """Check against ``protocol`` (``"1.0"``...; default: the current version).
+
+        Raises:
+            ValueError: ``protocol`` is not a released version.
+        """
         self.summary = Summary()
         """Counts so far."""
+        self.max_frame_bytes = max_frame_bytes
+        """The largest frame parsed, in bytes of UTF-8."""
+        self.max_number_digits = max_number_digits
+        """The most digits an integer may have."""
         self._conversations: dict[Connection, Conversation] = {}
+        self._protocol = _protocol(normalize_version(CURRENT if protocol is None else protocol))
 
     # Public methods for feeding items
 
@@ -111,10 +179,15 @@ class Checker:
         # conversation. (Remembering repeated short frames was tried: the
         # cache's garbage-collector cost outweighs what it saves.)
         conversations = self._conversations
-        validate_json = _ANY_MESSAGE.validator.validate_json  # without TypeAdapter's wrapper
-        class_info = _CLASS_INFO
+        protocol = self._protocol
+        validate_json = protocol.any_message.validator.validate_json  # without the wrapper
+        class_info = protocol.class_info
         role_of_direction = _ROLE_OF_DIRECTION
         frame_type = Frame
+        # A str's UTF-8 takes at most 4 bytes a character: only a long one is measured.
+        max_chars = self.max_frame_bytes // 4
+        # pydantic refuses an integer of more digits itself, and the slow path explains.
+        check_digits = self.max_number_digits < _PYDANTIC_MAX_INT_DIGITS
         frames = 0
         try:
             for item in items:
@@ -129,6 +202,12 @@ class Checker:
                 if binary:
                     yield from self._count([_binary(item)])
                     continue
+                if len(data) > max_chars and (over := self._over_limit(item)) is not None:
+                    yield from self._count([over])
+                    continue
+                if check_digits and find_long_number(data, self.max_number_digits) is not None:
+                    yield from self._check_slowly(item, conversation)  # says F006
+                    continue
                 try:
                     message = validate_json(data)
                 except ValidationError:
@@ -138,13 +217,17 @@ class Checker:
                 type_, role, any_value, paths = class_info[message.__class__]
                 fields = message.__dict__
                 extra = message.__pydantic_extra__
+                if _may_repeat_a_key(data, len(message.__pydantic_fields_set__)):
+                    duplicate = _duplicate_key(item)
+                    if duplicate is not None:  # reported; the checks go on with the last value
+                        yield from self._count([duplicate])
                 if any_value or extra or paths:
                     if (any_value or extra) and strict_json.may_hold_a_constant(data):
                         yield from self._check_slowly(item, conversation)
                         continue
                     found = _unsafe_paths(item, type_, fields) if paths else []
                     if extra:
-                        found += _unknown_fields(item, type_, extra)
+                        found += _unknown_fields(item, type_, extra, protocol.version)
                     step = conversation.observe(
                         role_of_direction.get(direction, role), type_, fields
                     )
@@ -185,13 +268,42 @@ class Checker:
 
     # The slow path: parse again and explain exactly
 
+    def _over_limit(self, frame: Frame) -> Diagnostic | None:
+        """Return the F006 finding for a frame larger than the limit, or None."""
+        data = frame.data
+        size = len(data) if isinstance(data, bytes) else _utf8_size(data)
+        if size <= self.max_frame_bytes:
+            return None
+        limit = self.max_frame_bytes
+        return _at(
+            frame,
+            "F006",
+            f"a frame of {size} bytes: more than the limit of {limit} (max_frame_bytes); "
+            "not checked",
+        )
+
     def _check_slowly(self, frame: Frame, conversation: Conversation) -> list[Diagnostic]:
-        value = _parse_frame(frame)
+        over = self._over_limit(frame)
+        if over is not None:
+            return self._count([over])
+        found: list[Diagnostic] = []
+        value = _parse_frame(frame, self.max_number_digits)
         if isinstance(value, Diagnostic):
-            return self._count([value])
+            if value.rule.id != "F006":
+                return self._count([value])
+            # An integer too long to convert: said, and the rest is checked with a
+            # stand-in for it, so that the conversation sees the message.
+            found.append(value)
+            value = _parse_frame(frame, self.max_number_digits, stand_in=True)
+        keys = len(value) if isinstance(value, dict) else 0
+        if _may_repeat_a_key(frame.data, keys):
+            duplicate = _duplicate_key(frame)
+            if duplicate is not None:  # reported; the checks go on with the last value
+                found.append(duplicate)
         if not isinstance(value, dict):
             kind = _json_kind(value)
-            return self._count([_at(frame, "F003", f"the frame holds {kind}, not an object")])
+            problem = _at(frame, "F003", f"the frame holds {kind}, not an object")
+            return self._count([*found, problem])
         type_ = value.get("type")
         if not isinstance(type_, str):
             if "type" not in value:
@@ -200,19 +312,26 @@ class Checker:
                 kind = _json_kind(type_)
                 sentence = f"type must be a string, not {kind} ({_show(type_)})"
                 problem = _at(frame, "S001", sentence, None, "/type", "type")
-            return self._count([problem])
+            return self._count([*found, problem])
 
-        found: list[Diagnostic] = []
+        protocol = self._protocol
         role = _ROLE_OF_DIRECTION.get(frame.direction) or role_of(type_)
-        if type_ in _CLASSES:
+        if type_ in protocol.classes:
+            version = None if protocol.version == CURRENT else protocol.version
             found += [
                 _at(frame, "S001", sentence, type_, pointer, keyword)
-                for keyword, pointer, sentence in explain(type_, value)
+                for keyword, pointer, sentence in explain(type_, value, version)
             ]
-            unknown = {k: v for k, v in value.items() if k not in _properties(type_)}
-            found += _unknown_fields(frame, type_, unknown)
+            declared = _properties(protocol.classes[type_])
+            unknown = {k: v for k, v in value.items() if k not in declared}
+            found += _unknown_fields(frame, type_, unknown, protocol.version)
             if type_ in WORKSPACE_PATHS:
                 found += _unsafe_paths(frame, type_, value)
+        elif type_ in _CLASSES:
+            # A later version's message: unknown to this one, and so to its conversation.
+            sentence = f"unknown message type {_show(type_)} (not in protocol {protocol.version})"
+            found.append(_at(frame, "W001", sentence, type_))
+            return self._count(found)
         if role is None:  # an unknown type, and the capture does not say who sent it
             found.append(_at(frame, "W001", f"unknown message type {_show(type_)}", type_))
         else:
@@ -237,12 +356,16 @@ class Checker:
         return found
 
 
-def validate(items: Iterable[CaptureItem]) -> ValidationResult:
-    """Check a whole capture; return every diagnostic and the summary.
+def validate(items: Iterable[CaptureItem], protocol: str | None = None) -> ValidationResult:
+    """Check a whole capture against ``protocol`` (default: the current version).
 
-    For large captures, drive a :class:`Checker` instead: this keeps every diagnostic.
+    Return every diagnostic and the summary. For large captures, drive a
+    :class:`Checker` instead: this keeps every diagnostic.
+
+    Raises:
+        ValueError: ``protocol`` is not a released version.
     """
-    checker = Checker()
+    checker = Checker(protocol)
     diagnostics = [d for item in items for d in checker.check(item)]
     diagnostics += checker.finish()
     return ValidationResult(diagnostics, checker.summary)
@@ -251,7 +374,9 @@ def validate(items: Iterable[CaptureItem]) -> ValidationResult:
 # Parsing a frame the fast path refused
 
 
-def _parse_frame(frame: Frame) -> Any:
+def _parse_frame(
+    frame: Frame, max_number_digits: int = MAX_NUMBER_DIGITS, stand_in: bool = False
+) -> Any:
     """Return the frame's JSON value, or the Diagnostic (F001, F002) that says why there is none."""
     data = frame.data
     if isinstance(data, bytes):
@@ -274,9 +399,63 @@ def _parse_frame(frame: Frame) -> Any:
                 reason = f"a lone surrogate U+{char:04X} at character {error.start}"
             return _at(frame, "F001", f"the frame is not UTF-8: {reason}")
     try:
-        return strict_json.loads(text)
+        return strict_json.loads(text, max_number_digits=max_number_digits, stand_in=stand_in)
+    except NumberTooLong as error:
+        return _at(frame, "F006", f"the frame holds {error}")
     except ValueError as error:
         return _at(frame, "F002", f"the frame is not JSON: {error}")
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+_PYDANTIC_MAX_INT_DIGITS: Final = 4300
+_KEY_END: Final = re.compile(r'"[ \t\n\r]*:')
+_KEY_END_BYTES: Final = re.compile(rb'"[ \t\n\r]*:')
+
+
+def _may_repeat_a_key(data: str | bytes, keys: int) -> bool:
+    """Whether a frame parsed into ``keys`` fields may hold a key twice (cheap; may be wrong).
+
+    Every key is followed by a colon; a frame with no more colons than fields
+    repeats none. Otherwise count the quotes followed by a colon.
+    """
+    if isinstance(data, str):
+        return data.count(":") > keys and len(_KEY_END.findall(data)) > keys
+    return data.count(b":") > keys and len(_KEY_END_BYTES.findall(data)) > keys
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _duplicate_key(frame: Frame) -> Diagnostic | None:
+    """Return the F005 finding for a frame that has an object with a key twice, or None."""
+    try:
+        # Syntax only: no number is converted, so this takes linear time.
+        json.loads(frame.data, object_pairs_hook=_refuse_duplicates, parse_int=len)
+    except _DuplicateKey as duplicate:
+        key = _show(duplicate.key)
+        return _at(
+            frame,
+            "F005",
+            f"the key {key} appears more than once in an object; parsers disagree on which "
+            "value counts",
+        )
+    except (ValueError, RecursionError):
+        pass  # what makes it unreadable is reported elsewhere
+    return None
 
 
 def _binary(frame: Frame) -> Diagnostic:
@@ -288,18 +467,19 @@ def _binary(frame: Frame) -> Diagnostic:
 
 
 @cache
-def _properties(type_: str) -> frozenset[str]:
+def _properties(cls: type[BaseModel]) -> frozenset[str]:
     # The models are generated from the schema: their fields are its properties.
-    fields = _CLASSES[type_].model_fields
-    return frozenset(field.alias or name for name, field in fields.items())
+    return frozenset(field.alias or name for name, field in cls.model_fields.items())
 
 
-def _unknown_fields(frame: Frame, type_: str, extra: Mapping[str, Any]) -> list[Diagnostic]:
+def _unknown_fields(
+    frame: Frame, type_: str, extra: Mapping[str, Any], version: str = CURRENT
+) -> list[Diagnostic]:
     return [
         _at(
             frame,
             "W002",
-            f"{type_} has a field {_show(name)} that protocol v1.1 does not define",
+            f"{type_} has a field {_show(name)} that protocol v{version} does not define",
             type_,
             json_pointer([name]),
         )
