@@ -220,7 +220,9 @@ class ClientProtocol:
 
     def _invalid(self, frame: str, error: ValidationError) -> Received:
         try:
-            data = json.loads(frame)
+            # Only to route the frame by its type: numbers are not converted, so an
+            # integer of any length costs linear time (its limit is the parser's).
+            data = json.loads(frame, parse_int=_unconverted, parse_float=_unconverted)
         except (ValueError, RecursionError):
             return self._malformed(f"not JSON: {_shorten(frame)}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
@@ -257,6 +259,10 @@ def describe_validation_error(error: ValidationError) -> str:
     where = ".".join(str(part) for part in location) or "message"
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return f"{where}: {first['msg']}{more}"
+
+
+def _unconverted(text: str) -> str:
+    return text
 
 
 def _shorten(text: str, limit: int = 80) -> str:
