@@ -39,6 +39,7 @@ from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.protocol.client_protocol import ClientProtocol, Received, UnknownMessage
 from lambda_agent_api.protocol.messages import AgentEventUnion, ServerMessageUnion
 from lambda_agent_api.protocol.replies import Reply, ReplyBuilder
+from lambda_agent_api.protocol.transitions import is_agent_event
 from lambda_agent_api.transport.capture_sink import CaptureSink, CaptureTarget
 from lambda_agent_api.transport.mailbox import Mailbox
 from lambda_agent_api.transport.response_stream import ResponseHost, ResponseStream
@@ -167,6 +168,7 @@ class AgentApi:
         self._ended: AgentException | None = None  # how the last connection ended
         self._capture = None if capture is None else CaptureSink(capture)
         self._capture_conn: str | None = None  # the conn of the connection being recorded
+        self._capture_lines = 0  # the sink's lines when it began
 
     # Public methods
 
@@ -208,6 +210,9 @@ class AgentApi:
         if self._capture is not None:
             self._capture.open()  # before the socket: fail fast
             self._capture_conn = f"{self.id}/{self.chat_id}/{next(_CONNECTION_NUMBERS)}"
+            self._capture_lines = (
+                self._capture.lines
+            )  # a connection that records none needs no close
         try:
             ws = await self._open()
         except BaseException:
@@ -301,10 +306,15 @@ class AgentApi:
         if capture is not None:
             capture.write(direction, frame, conn=self._capture_conn)
 
-    def _capture_end(self) -> None:
-        if self._capture is not None:
-            self._capture.close()
-            self._capture_conn = None
+    def _capture_end(self, code: int | None = None, reason: str = "") -> None:
+        """Stop recording the connection: its close record (if it recorded a frame), the file."""
+        capture, conn = self._capture, self._capture_conn
+        if capture is None:
+            return
+        if conn is not None and capture.lines > self._capture_lines:
+            capture.write_close(code=code, reason=reason, conn=conn)  # readers free it
+        capture.close()
+        self._capture_conn = None
 
     # The connection's tasks
 
@@ -392,7 +402,7 @@ class AgentApi:
         type_ = getattr(message.type, "value", message.type)
         # Agent events and unknown messages are lost without a callback; STATUS,
         # ERROR (also raised to its caller) and GRACEFUL_DISCONNECT are not.
-        important = isinstance(message, UnknownMessage) or type_.startswith("AGENT_EVENT_")
+        important = isinstance(message, UnknownMessage) or is_agent_event(type_)
         logger.log(
             logging.WARNING if important else logging.DEBUG,
             "[%s] %s with no callback to take it; dropped",
@@ -403,7 +413,7 @@ class AgentApi:
 
     def _connection_ended(self, link: _Link, code: int | None, reason: str | None) -> None:
         link.connected = False
-        self._capture_end()
+        self._capture_end(code, reason or "")  # writes the close record
         error = link.protocol.connection_lost(code, reason)
         how = f"code {code}" if code is not None else "no close code"
         if reason:

@@ -103,6 +103,29 @@ class CaptureSink:
         self.lines += 1
         return True
 
+    def write_close(
+        self,
+        *,
+        conn: str | int | None = None,
+        code: int | None = None,
+        reason: str = "",
+        ts: float | None = None,
+    ) -> bool:
+        """Record that connection ``conn`` closed (a close record, so readers free it).
+
+        Returns ``False`` if the capture cannot be written (nothing raised).
+        """
+        writer = self._writer
+        if writer is None or self.failure is not None:
+            return False
+        try:
+            writer.write_close(code=code, reason=reason, ts=ts, conn=conn)
+        except (OSError, ValueError) as error:
+            self._failed(error, conn)
+            return False
+        self.lines += 1
+        return True
+
     def close(self) -> None:
         """Close the file if the sink opened it (a stream or writer it was given stays open)."""
         file, self._file = self._file, None
