@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambda_agent_api.protocol import strict_json
-from lambda_agent_api.protocol.messages import EServerMessage
+from lambda_agent_api.protocol.message_types import AGENT_EVENT_TYPES
 from lambda_agent_api.protocol.rules import Rule, rule
 from lambda_agent_api.protocol.transitions import (
     END_OF_CONVERSATION,
@@ -30,15 +30,11 @@ from lambda_agent_api.protocol.transitions import (
     role_of,
 )
 
-__all__ = ["Conversation", "Finding", "Step"]
+__all__ = ["QUIET_EVENTS", "Conversation", "Finding", "Step"]
 
-_S = EServerMessage
-_RESPONSE_TYPES = frozenset(
-    t.value for t in _S if t.value.startswith("AGENT_EVENT_") or t is _S.ERROR
-)
-# Plain strings: an enum's .value is a descriptor call, and observe() runs once per frame.
-_TOOL_CALL_CHUNK: str = _S.AGENT_EVENT_TOOL_CALL_CHUNK.value
-_TOOL_RESULT: str = _S.AGENT_EVENT_TOOL_RESULT.value
+_RESPONSE_TYPES = frozenset((*AGENT_EVENT_TYPES, "ERROR"))
+_TOOL_CALL_CHUNK = "AGENT_EVENT_TOOL_CALL_CHUNK"
+_TOOL_RESULT = "AGENT_EVENT_TOOL_RESULT"
 _TOOL_TYPES = frozenset((_TOOL_CALL_CHUNK, _TOOL_RESULT))
 _SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 
@@ -131,6 +127,14 @@ class Conversation:
         if not findings:
             return _clean_step(role, type_, before, after)
         return Step(role, type_, before, after, tuple(findings))
+
+    def is_quiet(self, type_: str) -> bool:
+        """Whether the server's event ``type_`` would change nothing and find nothing now.
+
+        True for the events of :data:`QUIET_EVENTS` while a response is in flight
+        and no tool call is open: the text chunks of an answer, most of the time.
+        """
+        return self.state is _RESPONDING and not self._calls and type_ in _QUIET_EVENTS
 
     def end(self) -> Step:
         """Record that the connection closed or the capture ended; return what it did."""
@@ -244,3 +248,8 @@ def _explain(rule_id: str, role: Role, state: State, type_: str) -> str:
 
 def _shorten(text: str, limit: int = 80) -> str:
     return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
+
+
+QUIET_EVENTS: frozenset[str] = frozenset(_QUIET_EVENTS)
+"""The server's events that leave a response in flight as it is (text chunks, progress
+updates, files): see :meth:`Conversation.is_quiet`."""

@@ -17,11 +17,7 @@ import enum
 from collections.abc import Mapping
 from typing import Final
 
-from lambda_agent_api.protocol.messages import (
-    CLIENT_MESSAGE_CLASSES,
-    SERVER_MESSAGE_CLASSES,
-    EServerMessage,
-)
+from lambda_agent_api.protocol.message_types import AGENT_EVENT_TYPES, CLIENT_TYPES, SERVER_TYPES
 
 __all__ = [
     "END_OF_CONVERSATION",
@@ -57,38 +53,35 @@ class State(str, enum.Enum):
 END_OF_CONVERSATION: Final = "<end>"
 """A pseudo message type: the connection closed, or the capture ended."""
 
-_S = EServerMessage
-_EVENTS = [
-    _S.AGENT_EVENT_TEXT_CHUNK,
-    _S.AGENT_EVENT_TOOL_CALL_CHUNK,
-    _S.AGENT_EVENT_TOOL_RESULT,
-    _S.AGENT_EVENT_CUSTOM_UPDATE,
-    _S.AGENT_EVENT_SEND_FILE,
-]
+# The types are plain strings, checked against the schema below: the table loads no models.
+_STATUS, _ERROR, _DISCONNECT, _END = "STATUS", "ERROR", "GRACEFUL_DISCONNECT", "AGENT_EVENT_END"
+_USER_MESSAGE = "USER_MESSAGE"
+# The events of a response that leave it in flight: every agent event of the schema but its end.
+_EVENTS = [t for t in AGENT_EVENT_TYPES if t != _END]
 
 TRANSITIONS: Final[Mapping[Role, Mapping[State, Mapping[str, State]]]] = {
     Role.SERVER: {
         State.CONNECTING: {
-            _S.STATUS.value: State.IDLE,
-            _S.GRACEFUL_DISCONNECT.value: State.CLOSED,
+            _STATUS: State.IDLE,
+            _DISCONNECT: State.CLOSED,
             END_OF_CONVERSATION: State.CLOSED,
         },
         State.IDLE: {
             # An ERROR outside a response reports a failure of the agent itself.
-            _S.ERROR.value: State.IDLE,
-            _S.GRACEFUL_DISCONNECT.value: State.CLOSED,
+            _ERROR: State.IDLE,
+            _DISCONNECT: State.CLOSED,
             END_OF_CONVERSATION: State.CLOSED,
         },
         State.RESPONDING: {
-            **{event.value: State.RESPONDING for event in _EVENTS},
-            _S.AGENT_EVENT_END.value: State.IDLE,
-            _S.ERROR.value: State.IDLE,
+            **dict.fromkeys(_EVENTS, State.RESPONDING),
+            _END: State.IDLE,
+            _ERROR: State.IDLE,
         },
         State.CLOSED: {END_OF_CONVERSATION: State.CLOSED},
     },
     Role.CLIENT: {
         State.CONNECTING: {END_OF_CONVERSATION: State.CLOSED},
-        State.IDLE: {"USER_MESSAGE": State.RESPONDING, END_OF_CONVERSATION: State.CLOSED},
+        State.IDLE: {_USER_MESSAGE: State.RESPONDING, END_OF_CONVERSATION: State.CLOSED},
         State.RESPONDING: {},
         State.CLOSED: {END_OF_CONVERSATION: State.CLOSED},
     },
@@ -100,7 +93,7 @@ def _violations() -> dict[tuple[Role, State, str], tuple[str, State]]:
     # What a failed lookup means, and where the conversation goes on from, so
     # that one mistake is reported once rather than cascading.
     table: dict[tuple[Role, State, str], tuple[str, State]] = {}
-    server_types = [t.value for t in _S]
+    server_types = list(SERVER_TYPES)
     for state in State:
         for type_ in [*server_types, END_OF_CONVERSATION]:
             if type_ in TRANSITIONS[Role.SERVER][state]:
@@ -113,13 +106,13 @@ def _violations() -> dict[tuple[Role, State, str], tuple[str, State]]:
                 # The STATUS never came: carry on as if it had.
                 after = TRANSITIONS[Role.SERVER][State.IDLE].get(type_, State.IDLE)
                 table[Role.SERVER, state, type_] = ("P001", after)
-            elif type_ == _S.STATUS.value:
+            elif type_ == _STATUS:
                 table[Role.SERVER, state, type_] = ("P009", state)
-            elif type_ == _S.GRACEFUL_DISCONNECT.value:
+            elif type_ == _DISCONNECT:
                 table[Role.SERVER, state, type_] = ("P006", State.CLOSED)
             else:  # an agent event, or AGENT_EVENT_END, with no response in flight
                 table[Role.SERVER, state, type_] = ("P003", state)
-        for type_ in ["USER_MESSAGE", END_OF_CONVERSATION]:
+        for type_ in [*CLIENT_TYPES, END_OF_CONVERSATION]:
             if type_ in TRANSITIONS[Role.CLIENT][state]:
                 continue
             if state is State.CLOSED:
@@ -133,17 +126,24 @@ def _violations() -> dict[tuple[Role, State, str], tuple[str, State]]:
     return table
 
 
+_ROLES: Final[Mapping[str, Role]] = {
+    **dict.fromkeys(SERVER_TYPES, Role.SERVER),
+    **dict.fromkeys(CLIENT_TYPES, Role.CLIENT),
+}
+_unknown = {t for moves in TRANSITIONS.values() for m in moves.values() for t in m} - {
+    *_ROLES,
+    END_OF_CONVERSATION,
+}
+if _unknown:  # a message type the schema no longer has: the table must follow it
+    raise RuntimeError(f"the transition table names unknown message types: {sorted(_unknown)}")
+
 VIOLATIONS: Final[Mapping[tuple[Role, State, str], tuple[str, State]]] = _violations()
 """Every illegal (role, state, message type): the rule id it breaks, and the state to go on from."""
 
 
 def role_of(type_: str) -> Role | None:
     """Return which side sends messages of this type, or ``None`` for an unknown type."""
-    if type_ in SERVER_MESSAGE_CLASSES:
-        return Role.SERVER
-    if type_ in CLIENT_MESSAGE_CLASSES:
-        return Role.CLIENT
-    return None
+    return _ROLES.get(type_)
 
 
 def mermaid_state_diagram() -> str:
