@@ -54,10 +54,15 @@ def codegen(session: nox.Session) -> None:
 
 @nox.session
 def drift(session: nox.Session) -> None:
-    """Fail, printing a diff, when committed generated files differ from what schema/ gives."""
+    """Fail when generated files differ from the schema, or a released schema changed.
+
+    The release gate fails when a released ``schema/vX.Y/`` changed other than
+    compatibly, and reports what ``schema/draft/`` changes.
+    """
     session.install("-e", f"{PACKAGE}[codegen]")
     npm_ci(session)
     session.run("python", "codegen/generate.py", "--check")
+    session.run("python", "codegen/release_gate.py")
 
 
 @nox.session

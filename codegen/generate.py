@@ -8,7 +8,9 @@ Each target is a module with ``generate(schemas) -> {path: content}``:
 - ``python_models``: the Python package's models and its copy of the schema files;
 - ``typescript_types``: the TypeScript package's types, guards and copy of the schema
   files (needs node and ``npm ci --prefix typescript``);
-- ``docs_pages``: the docs site's protocol reference and rules pages (``docs/``).
+- ``docs_pages``: the docs site's protocol reference and rules pages (``docs/``);
+- ``migration_notes``: the notes ``schema diff`` gives between released versions, in
+  ``docs/migration.md`` and ``CHANGELOG.md`` (between marker comments).
 
 Every output says "generated, do not edit". Tool versions are pinned in
 ``python/pyproject.toml`` (extra ``codegen``) and each target checks them.
@@ -29,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docs_pages
+import migration_notes
 import python_models
 import typescript_types
 from common import LATEST, ROOT, SCHEMA_DIR, Schemas, load_schemas
@@ -37,6 +40,7 @@ TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [
     python_models.generate,
     typescript_types.generate,
     docs_pages.generate,
+    migration_notes.generate,
 ]
 """Every target, run in this order."""
 

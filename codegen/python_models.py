@@ -2,7 +2,11 @@
 
 - ``python/src/lambda_agent_api/protocol/_models.py``: pydantic v2 models, written by
   datamodel-code-generator from a bundle of the schema files;
-- ``python/src/lambda_agent_api/_schemas.json``: the schema files themselves,
+- ``python/src/lambda_agent_api/protocol/v1_0/`` (one per released version): that
+  version's models (``_models.py``; the latest's are ``protocol/_models.py``) and an
+  ``__init__.py`` exporting them with their parsers (``MESSAGES``, a ``MessageSet``);
+- ``python/src/lambda_agent_api/schemas/v1_1.json`` (one per released version,
+  ``v1_0.json``...): each version's schema files themselves,
   shipped inside the package so that it validates without this repository.
 """
 
@@ -19,7 +23,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from common import LATEST, PACKAGE_DIR, Schemas, bundle_schemas, header, require_versions, ruff
+from common import (
+    LATEST,
+    PACKAGE_DIR,
+    SCHEMA_ROOT,
+    Schemas,
+    bundle_schemas,
+    header,
+    load_schemas,
+    released_versions,
+    require_versions,
+    ruff,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -153,20 +168,20 @@ def patch_type_fields(code: str, schemas: Schemas) -> str:
     return "".join(lines)
 
 
-def generate_models(schemas: Schemas) -> str:
-    """Generate ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
+def generate_models(schemas: Schemas, version: str = LATEST, target: Path = MODELS) -> str:
+    """Generate a ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
     bundled = bundle_schemas(schemas)
     code = run_datamodel_codegen(bundled, integer_overrides(bundled))
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
-    return ruff(header(f"schema/{LATEST}/*.json") + "\n" + code, MODELS)
+    return ruff(header(f"schema/{version}/*.json") + "\n" + code, target)
 
 
-def generate_schema_data(schemas: Schemas) -> str:
-    """Generate ``_schemas.json``: every schema file, by its path under ``schema/``."""
+def generate_schema_data(schemas: Schemas, version: str = LATEST) -> str:
+    """Generate ``schemas/vX_Y.json``: a version's schema files, by path in its folder."""
     data = {
-        "$comment": f"Generated from schema/{LATEST}/ by codegen/generate.py. Do not edit.",
+        "$comment": f"Generated from schema/{version}/ by codegen/generate.py. Do not edit.",
         "schemas": schemas,
     }
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
@@ -177,5 +192,74 @@ def generate(schemas: Schemas) -> dict[Path, str]:
     require_versions(PINNED)
     return {
         MODELS: generate_models(schemas),
-        PACKAGE_DIR / "_schemas.json": generate_schema_data(schemas),
+        **version_packages(schemas),
+        **{
+            schema_data_path(version): generate_schema_data(
+                schemas if version == LATEST else load_schemas(SCHEMA_ROOT / version), version
+            )
+            for version in released_versions()
+        },
     }
+
+
+def schema_data_path(version: str) -> Path:
+    """Return where the package keeps a released version's schema files (``v1.1``: v1_1.json)."""
+    return PACKAGE_DIR / "schemas" / (version.replace(".", "_") + ".json")
+
+
+def version_package_dir(version: str) -> Path:
+    """Return the package of a released version's models (``v1.0``: ``protocol/v1_0/``)."""
+    return PACKAGE_DIR / "protocol" / version.replace(".", "_")
+
+
+def version_init(schemas: Schemas, version: str, models_module: str) -> str:
+    """Generate a version package's ``__init__.py``: its models, unions and parsers."""
+    titles = sorted(doc["title"] for doc in schemas.values())
+    number = version.removeprefix("v")
+    # Sorted as ruff's RUF022 wants: constants, then classes, then the rest.
+    names = sorted(
+        [*titles, "MESSAGES", "parse_client_message", "parse_server_message"],
+        key=lambda name: (0 if name.isupper() else 1 if name[0].isupper() else 2, name),
+    )
+    imports = "".join(f"    {title},\n" for title in titles)
+    code = (
+        header(f"schema/{version}/*.json")
+        + f'''"""Protocol {number}'s messages: the models generated from ``schema/{version}/``.
+
+``MESSAGES`` holds its unions and parsers (a
+:class:`~lambda_agent_api.protocol.message_set.MessageSet`).
+"""
+
+from {models_module} import (
+{imports})
+from lambda_agent_api.protocol.message_set import MessageSet
+import {models_module} as _models
+
+__all__ = {names!r}
+
+MESSAGES = MessageSet("{number}", _models)
+"""Protocol {number}'s unions and parsers."""
+
+parse_server_message = MESSAGES.parse_server_message
+parse_client_message = MESSAGES.parse_client_message
+'''
+    )
+    return ruff(code, version_package_dir(version) / "__init__.py")
+
+
+def version_packages(latest: Schemas) -> dict[Path, str]:
+    """Every released version's package: generated models (but the latest's) and exports."""
+    outputs = {}
+    for version in released_versions():
+        folder = version_package_dir(version)
+        if version == LATEST:
+            module = "lambda_agent_api.protocol._models"
+            schemas = latest
+        else:
+            module = f"lambda_agent_api.protocol.{folder.name}._models"
+            schemas = load_schemas(SCHEMA_ROOT / version)
+            outputs[folder / "_models.py"] = generate_models(
+                schemas, version, folder / "_models.py"
+            )
+        outputs[folder / "__init__.py"] = version_init(schemas, version, module)
+    return outputs

@@ -21,6 +21,8 @@ VERSION_DIRS = sorted(p for p in (ROOT / "schema").iterdir() if p.is_dir())
 OFFICIAL = Path(__file__).resolve().parent / "fixtures" / "asyncapi" / "asyncapi-3.0.0.schema.json"
 OFFICIAL_SHA256 = "d4571a420e6ffb7fcc7066c95a6db1202f299a3c51daa103d0706bf30f95e626"
 ADDRESS = "/v1/agent_ws/{chat_id}/"
+# v1.0 (reconstructed) had no chats: the client took the full URL, and no chat was busy.
+ADDRESS_V1_0 = "/agent_ws/"
 
 
 @pytest.fixture(scope="module", params=VERSION_DIRS, ids=[p.name for p in VERSION_DIRS])
@@ -131,12 +133,24 @@ def test_operations_split_the_messages_by_direction(
     assert by_action == {"receive": client, "send": server}
 
 
-def test_the_channel_is_the_chat_url_with_its_parameter(document: dict[str, Any]) -> None:
+def test_the_channel_is_the_chat_url_with_its_parameter(
+    document: dict[str, Any], schema_dir: Path
+) -> None:
     channel = document["channels"]["agentChat"]
+    if schema_dir.name == "v1.0":
+        assert channel["address"] == ADDRESS_V1_0
+        assert "parameters" not in channel
+        return
     assert channel["address"] == ADDRESS
     assert set(re.findall(r"{(\w+)}", ADDRESS)) == set(channel["parameters"])
 
 
-def test_the_close_codes_include_the_busy_chat(document: dict[str, Any]) -> None:
+def test_the_close_codes_include_the_busy_chat_from_v1_1_on(
+    document: dict[str, Any], schema_dir: Path
+) -> None:
     codes = {c["code"]: c["name"] for c in document["channels"]["agentChat"]["x-close-codes"]}
-    assert codes[1008] == "Policy Violation"
+    assert codes[1000] == "Normal Closure"
+    if schema_dir.name == "v1.0":
+        assert 1008 not in codes
+    else:
+        assert codes[1008] == "Policy Violation"

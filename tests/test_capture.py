@@ -135,6 +135,8 @@ def test_a_bad_record_is_reported_and_skipped(line: bytes, reason: str) -> None:
 
 def test_huge_integer_timestamp_is_a_bad_record_not_a_crash() -> None:
     [problem] = bad(read(b'{"ts": ' + b"9" * 5000 + b', "dir": "recv", "data": "{}"}\n'))
+    assert "an integer of 5000 digits" in problem.reason  # never converted
+    [problem] = bad(read(b'{"ts": ' + b"9" * 4300 + b', "dir": "recv", "data": "{}"}\n'))
     assert "finite" in problem.reason
 
 

@@ -56,7 +56,7 @@ def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: P
 
 def test_generated_files_say_do_not_edit() -> None:
     assert "Do not edit" in MODELS.read_text(encoding="utf-8").splitlines()[0]
-    data = json.loads((PACKAGE / "_schemas.json").read_text(encoding="utf-8"))
+    data = json.loads((PACKAGE / "schemas" / "v1_1.json").read_text(encoding="utf-8"))
     assert "Do not edit" in data["$comment"]
 
 

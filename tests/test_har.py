@@ -197,7 +197,10 @@ def test_json_stream_read_scalar_refuses_containers_and_limits_strings() -> None
     with pytest.raises(JsonStreamError, match="expected a string"):
         stream("[1]").read_scalar()
     assert stream('"' + "x" * 100 + '"').read_scalar(limit=10) is TOO_LONG
-    assert stream("9" * 5000).read_scalar() == int("9" * 4000) * 10**1000 + int("9" * 1000)
+    assert stream("9" * 5000).read_scalar() is TOO_LONG  # more digits than the limit
+    assert stream("9" * 4300).read_scalar() == int("9" * 4000) * 10**300 + int("9" * 300)
+    wide = JsonStream(io.BytesIO(b"9" * 5000), max_number_digits=5000)
+    assert wide.read_scalar() == int("9" * 4000) * 10**1000 + int("9" * 1000)
 
 
 @pytest.mark.parametrize(

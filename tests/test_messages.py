@@ -46,9 +46,16 @@ def test_bytes_and_huge_integers() -> None:
         tokens_used=7
     )
     digits = "9" * 5000  # beyond Python's int-from-text limit, still a JSON integer
-    message = parse_server_message('{"type": "AGENT_EVENT_END", "tokens_used": ' + digits + "}")
+    frame = '{"type": "AGENT_EVENT_END", "tokens_used": ' + digits + "}"
+    with pytest.raises(ValidationError, match="an integer of 5000 digits"):
+        parse_server_message(frame)  # beyond the limit of lambda_agent_api.protocol.limits
+    message = parse_server_message(frame, max_number_digits=5000)
     assert isinstance(message, MsgEventEnd)
     assert message.tokens_used == int(digits[:4000]) * 10**1000 + int(digits[4000:])
+    with pytest.raises(ValidationError, match="an integer of 5 digits"):
+        parse_client_message(
+            '{"type": "USER_MESSAGE", "text": "", "n": 12345}', max_number_digits=4
+        )
 
 
 def test_not_json_is_a_validation_error() -> None:

@@ -70,6 +70,9 @@ def test_a_100_mb_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     path.write_text("\n".join([STATUS, ASK, big, END]) + "\n", encoding="utf-8")
     del text, chunk, big
     code, summary, _ = run(capsys, str(path))
+    # Beyond the validator's frame limit (16 MiB): reported, not parsed.
+    assert (code, summary["frames"], summary["rules"]) == (1, 4, {"F006": 1})
+    code, summary, _ = run(capsys, "--max-frame-bytes", str(200 * 1024 * 1024), str(path))
     assert (code, summary["frames"], summary["rules"]) == (0, 4, {})
 
 

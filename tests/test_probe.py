@@ -10,6 +10,7 @@ generous, so that a slow machine cannot fail a test.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,15 @@ from lambda_agent_api.probe import (
     junit_xml,
     parse_expected_failures,
     run_probe,
+    write_json,
 )
 from lambda_agent_api.probe.results import Ledger
-from lambda_agent_api.protocol.messages import MsgEventEnd, MsgEventTextChunk
+from lambda_agent_api.protocol.messages import (
+    MsgEventEnd,
+    MsgEventTextChunk,
+    MsgEventToolCallChunk,
+    MsgEventToolResult,
+)
 from lambda_agent_api.testing import MockServer, Raw
 from lambda_agent_api.testing.demo import demo_script
 
@@ -76,6 +83,10 @@ async def test_every_must_passes_against_the_mock_server() -> None:
         "tool-call-json",
         "graceful-disconnect-close",
     }
+    # MockServer answers one message at a time: a second one in flight waits its turn.
+    in_flight = report.result("message-in-flight")
+    assert in_flight.status is Status.PASSED
+    assert "answered both, one after the other" in in_flight.notes[0].message
     # Every scenario used its own chat, under the prefix.
     chats = {request.path.split("/")[3] for request in server.requests}
     assert len(chats) == 9
@@ -103,7 +114,7 @@ async def test_the_raw_test_server_is_correct_when_told_nothing() -> None:
 
 # Against servers broken in one way each
 
-NO_STATUS: dict[str, Any] = {"status_timeout": 0.1, "timeout": 1.0}
+NO_STATUS: dict[str, Any] = {"status_timeout": 0.1, "timeout": 0.6}
 """For a server that sends no STATUS: each scenario waits for one."""
 
 
@@ -122,13 +133,36 @@ BROKEN_MOCKS = {
                 MsgEventEnd(tokens_used=1),
             ]
         },
-        {"settle": 0.2},
+        {"settle": 0.1},
         "response-ends",
     ),
     "garbage frames": (
         {"script": [MsgEventTextChunk(text="hi"), Raw("{garbage"), MsgEventEnd(tokens_used=1)]},
         {},
         "frames-valid",
+    ),
+    "tool-call arguments that are not JSON": (
+        {
+            "script": [
+                MsgEventToolCallChunk(tool_name="search", args_chunk='{"q": '),
+                MsgEventToolCallChunk(args_chunk="oops}"),
+                MsgEventToolResult(tool_name="search", result=[]),
+                MsgEventEnd(tokens_used=1),
+            ]
+        },
+        {},
+        "tool-call-json",
+    ),
+    "a frame after GRACEFUL_DISCONNECT": (
+        {
+            "script": [
+                MsgEventEnd(tokens_used=1),
+                Raw('{"type": "GRACEFUL_DISCONNECT"}'),
+                Raw('{"type": "STATUS"}'),
+            ]
+        },
+        {},
+        "graceful-disconnect-close",
     ),
     "tokens_used negative": (
         {"script": [Raw('{"type": "AGENT_EVENT_END", "tokens_used": -1}')]},
@@ -148,7 +182,7 @@ async def test_a_broken_mock_server_fails_exactly_its_check(name: str) -> None:
 
 
 BROKEN_RAW = {
-    "STATUS late": ({"status_delay": 0.2}, {"status_timeout": 0.05}, "status-first"),
+    "STATUS late": ({"status_delay": 0.15}, {"status_timeout": 0.05}, "status-first"),
     "busy chat accepted": ({"accept_busy": True}, {}, "busy-refused"),
     "invalid message ignored": (
         {"answer_invalid": False},
@@ -156,6 +190,17 @@ BROKEN_RAW = {
         "invalid-message-error",
     ),
     "close answered with 1011": ({"close_reply": 1011}, {}, "close-answered"),
+    "unknown field refused": (
+        {"refuse_fields": frozenset({"probe_extension"})},
+        {},
+        "extra-fields-tolerated",
+    ),
+    "attachments refused": (
+        {"refuse_fields": frozenset({"attachments"})},
+        {},
+        "attachments-accepted",
+    ),
+    "pings unanswered": ({"answer_pings": False}, {"timeout": 0.5}, "ping-answered"),
     "close answered by cutting the connection": ({"close_reply": None}, {}, "close-answered"),
 }
 
@@ -366,12 +411,18 @@ async def test_the_library_call_for_pytest_users() -> None:
 
     async with MockServer(demo_script) as server:
         report = await probe_server(
-            server.base_url, messages=["use a tool"], idle=0.1, settle=0.05, chat_prefix="ci"
+            server.base_url,
+            messages=["use a tool"],
+            idle=0.1,
+            settle=0.0,
+            chat_prefix="ci",
+            headers={"Authorization": "Bearer probe-token"},
         )
     assert report.exit_code == 0, format_text(report)
     assert report.chat_prefix == "ci"
     assert report.result("tool-call-json").status is Status.PASSED
     assert {request.path for request in server.requests} >= {"/v1/agent_ws/ci-handshake/"}
+    assert {r.headers["Authorization"] for r in server.requests} == {"Bearer probe-token"}
 
 
 async def test_the_probe_never_follows_a_redirect_elsewhere() -> None:
@@ -405,3 +456,34 @@ def test_the_docs_page_lists_every_check_and_its_sample_report_is_current() -> N
     assert table == [(c.id, c.level.value) for c in CHECKS.values()]
     sample = re.findall(r"^(?:PASS|FAIL|SKIP|XFAIL|STALE)\s+(MUST|SHOULD|MAY)\s+(\S+)$", page, re.M)
     assert sample == [(c.level.value, c.id) for c in CHECKS.values()]
+
+
+def test_what_the_server_said_reaches_the_terminal_escaped() -> None:
+    ledger = Ledger()
+    ledger.failed("busy-refused", "busy-chat", 'closed (1011 "\x1b[2J\x9b31m\u202eevil")')
+    report = ProbeReport("ws://h/", "probe-1", ledger.results(), 1.0)
+    text = format_text(report)
+    assert "\x1b" not in text
+    assert "\x9b" not in text
+    assert "\u202e" not in text
+    assert "\\u001b[2J" in text
+    out = io.StringIO()
+    write_json(report, out)
+    assert out.getvalue().isascii()
+
+
+async def test_a_wss_server_is_probed_with_the_given_ssl_context() -> None:
+    import ssl
+
+    tls = ROOT / "tests" / "fixtures" / "tls"
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(tls / "localhost.crt", tls / "localhost.key")
+    client_context = ssl.create_default_context(cafile=str(tls / "localhost.crt"))
+    async with MockServer(ssl=server_context, host="localhost") as server:
+        report = await probe(server.base_url, ssl=client_context)
+        unknown_ca = await run_probe(server.base_url, ProbeOptions(**FAST))
+    assert server.base_url.startswith("wss://")
+    assert unknown_ca.exit_code == 2
+    assert unknown_ca.error is not None
+    assert "CERTIFICATE_VERIFY_FAILED" in unknown_ca.error
+    assert failed(report) == set(), format_text(report, verbose=True)

@@ -1,6 +1,6 @@
 """Replaying a capture: the server side of recorded connections, frame for frame.
 
-The round trip: record a session through the recording proxy against MockServer,
+The round trip: record a session with ``lambda-agent-api record`` against MockServer,
 replay it, record the same client through the replay, and the two captures are
 the same frame for frame (timestamps aside).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import signal
 import time
 from pathlib import Path
 
@@ -26,7 +27,6 @@ from lambda_agent_api.testing import MockServer, ReplayServer, load_recording
 from lambda_agent_api.testing.demo import demo_script
 from lambda_agent_api.testing.replay import REDACTED, redact_frame, write_recording
 from lambda_agent_api.transport.agent_api import AgentApi, AgentException
-from lambda_agent_api.transport.proxy import RecordingProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,10 +43,21 @@ async def session(base_url: str) -> None:
 
 
 async def record(upstream: str, path: Path) -> None:
-    with path.open("w", encoding="utf-8") as file:
-        writer = CaptureWriter(file, flush=True)
-        async with RecordingProxy(upstream, capture=writer) as proxy:
-            await session(proxy.base_url)
+    """Run the session through ``lambda-agent-api record`` in front of ``upstream``."""
+    proxy = await LineProcess.start(
+        "record", "--listen", "127.0.0.1:0", "--upstream", upstream, "-o", str(path)
+    )
+    try:
+        base_url = (await proxy.expect(r"listening on (\S+)")).group(1)
+        await proxy.expect(r"Ctrl-C to stop")
+        await session(base_url)
+        for _ in range(2):  # both connections are over, so every frame is written
+            await proxy.expect(r"closed by the")
+        proxy.process.send_signal(signal.SIGINT)
+        done = await proxy.finish()
+    finally:
+        proxy.kill()
+    assert done.code == 0, done
 
 
 def without_time(path: Path) -> list[tuple[str | None, str | None, str | bytes]]:
@@ -84,13 +95,16 @@ BROKEN = capture_text(
 
 async def test_frames_that_break_the_schema_are_replayed_as_recorded(tmp_path: Path) -> None:
     path = tmp_path / "broken.jsonl"
-    path.write_text(BROKEN)
+    binary = io.StringIO()
+    CaptureWriter(binary).write("recv", b"\x00\xffbinary", ts=101.3)
+    path.write_text(BROKEN + binary.getvalue())
     async with MockServer.from_capture(path, speed=0) as replay:
         async with connect(replay.url(0)) as ws:
             assert json.loads(await ws.recv()) == {"type": "STATUS"}
             await ws.send(json.dumps({"type": "USER_MESSAGE", "text": "hi", "attachments": []}))
             assert await ws.recv() == "this is not JSON"
             assert json.loads(await ws.recv()) == {"type": "AGENT_EVENT_END"}
+            assert await ws.recv() == b"\x00\xffbinary"
         await asyncio.wait_for(replay.finished(), WAIT)
     assert replay.differences == []
 

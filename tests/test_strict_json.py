@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lambda_agent_api.protocol.conversation import Conversation
+from lambda_agent_api.protocol.limits import NumberTooLong
 from lambda_agent_api.protocol.strict_json import HugeInt, loads
 from lambda_agent_api.protocol.transitions import Role
 
@@ -17,8 +18,18 @@ def test_not_json(text: str) -> None:
         loads(text)
 
 
-def test_long_integers_are_json() -> None:
-    value = loads("[" + "9" * 5000 + ", 12]")
+def test_integers_beyond_the_limit_are_refused_before_conversion() -> None:
+    with pytest.raises(NumberTooLong, match="an integer of 5000 digits at offset 1"):
+        loads("[" + "9" * 5000 + ", 12]")
+    with pytest.raises(NumberTooLong, match="an integer of 1000000 digits"):
+        loads(b'{"tokens_used": ' + b"9" * 1_000_000 + b"}")
+    with pytest.raises(NumberTooLong):
+        loads("[12345]", max_number_digits=4)
+    assert loads('["' + "9" * 5000 + '"]') == ["9" * 5000]  # a string of digits is no number
+
+
+def test_long_integers_are_json_within_a_raised_limit() -> None:
+    value = loads("[" + "9" * 5000 + ", 12]", max_number_digits=5000)
     assert isinstance(value[0], HugeInt)
     assert value[0] == 10**5000 - 1
     assert repr(value[0]) == f"<an integer of {(10**5000 - 1).bit_length()} bits>"

@@ -189,7 +189,9 @@ def test_explain_stays_short_and_safe_on_huge_values() -> None:
         "AGENT_EVENT_TEXT_CHUNK", {"type": "AGENT_EVENT_TEXT_CHUNK", "text": ["x" * 10**6]}
     )
     assert len(sentence) < 200
-    huge = loads('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": ' + "9" * 5000 + "}")
+    huge = loads(
+        '{"type": "AGENT_EVENT_TEXT_CHUNK", "text": ' + "9" * 5000 + "}", max_number_digits=5000
+    )
     [(_, _, sentence)] = explain("AGENT_EVENT_TEXT_CHUNK", huge)
     assert "an integer of" in sentence
 

@@ -34,6 +34,10 @@ class RawAgentServer:
     """The code that answers the client's close; None cuts the connection instead."""
     silent: bool = False
     """Open the WebSocket, then never send anything nor answer a close."""
+    refuse_fields: frozenset[str] = frozenset()
+    """Answer a USER_MESSAGE holding one of these fields with ERROR INVALID_MESSAGE."""
+    answer_pings: bool = True
+    """Answer pings with pongs (else drop them, as a hung server would)."""
     port: int = 0
     held: set[str] = field(default_factory=set)
     _server: asyncio.Server | None = None
@@ -76,6 +80,8 @@ class RawAgentServer:
                             self._spawn(self._greet(protocol, writer))
                     elif event.opcode is Opcode.TEXT and not self.silent:
                         self._answer(protocol, event.data.decode())
+                    elif event.opcode is Opcode.PING and not self.answer_pings:
+                        protocol.data_to_send()  # drop websockets' pong
                     elif event.opcode is Opcode.CLOSE:
                         protocol.data_to_send()  # drop websockets' own, correct, answer
                         if self.close_reply is not None and not self.silent:
@@ -121,6 +127,7 @@ class RawAgentServer:
             isinstance(message, dict)
             and message.get("type") == "USER_MESSAGE"
             and isinstance(message.get("text"), str)
+            and not self.refuse_fields & set(message)
         ):
             for reply in (
                 {"type": "AGENT_EVENT_TEXT_CHUNK", "text": f"You said: {message['text']}"},

@@ -11,6 +11,8 @@ import enum
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple, TypeAlias
 
+from lambda_agent_api.protocol.limits import MAX_RECORD_BYTES as _MAX_RECORD_BYTES
+
 __all__ = [
     "MAX_RECORD_BYTES",
     "RECV",
@@ -31,8 +33,9 @@ SEND: Final[Direction] = "send"
 RECV: Final[Direction] = "recv"
 """The client received the frame (from the server)."""
 
-MAX_RECORD_BYTES: Final = 128 * 1024 * 1024
-"""The longest line or HAR value read whole; a longer record is reported and skipped."""
+MAX_RECORD_BYTES: Final = _MAX_RECORD_BYTES
+"""The longest line or HAR value read whole; a longer record is reported and skipped
+(:data:`lambda_agent_api.protocol.limits.MAX_RECORD_BYTES`)."""
 
 
 class CaptureFormat(str, enum.Enum):

@@ -37,6 +37,7 @@ from lambda_agent_api.capture.format import (
 )
 from lambda_agent_api.capture.json_stream import TOO_LONG, JsonStream, JsonStreamError
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_NUMBER_DIGITS
 from lambda_agent_api.protocol.strict_json import show as _show
 
 __all__ = ["read_har"]
@@ -47,13 +48,31 @@ _CONTROL: Final = frozenset({8, 9, 10})
 _MESSAGE_KEYS: Final = ("type", "time", "opcode", "data")
 
 
-def read_har(stream: BinaryIO, source: str, head: bytes, limit: int) -> Iterator[CaptureItem]:
+def read_har(
+    stream: BinaryIO,
+    source: str,
+    head: bytes,
+    limit: int,
+    *,
+    max_number_digits: int = MAX_NUMBER_DIGITS,
+    max_key_chars: int = MAX_KEY_CHARS,
+    max_depth: int = MAX_DEPTH,
+) -> Iterator[CaptureItem]:
     """Yield the WebSocket frames of a HAR document read from ``stream`` (after ``head``).
+
+    ``limit`` bounds the strings read (a longer one is reported and skipped); the
+    other limits are :class:`~lambda_agent_api._json_stream.JsonStream`'s.
 
     Raises:
         CaptureError: the document is not JSON, or not a HAR.
     """
-    json = JsonStream(_Reading(stream, source), head)
+    json = JsonStream(
+        _Reading(stream, source),
+        head,
+        max_key_chars=max_key_chars,
+        max_number_digits=max_number_digits,
+        max_depth=max_depth,
+    )
     try:
         if json.peek() != "{":
             raise CaptureError(f"{source}: not a HAR file: it does not start with a JSON object")
@@ -145,6 +164,9 @@ def _read_message(
         else:
             json.skip()
 
+    for key in ("type", "time", "opcode"):
+        if fields.get(key) is TOO_LONG:
+            return BadRecord(connection, position, f'"{key}" is longer than the limits allow')
     message_type = fields.get("type")
     if message_type == "error":
         reason = f"the browser recorded an error: {_show(fields.get('data'), 200)}"

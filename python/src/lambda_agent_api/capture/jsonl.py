@@ -21,6 +21,7 @@ from lambda_agent_api.capture.format import (
 )
 from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, NumberTooLong
 from lambda_agent_api.protocol.strict_json import kind as _json_kind
 from lambda_agent_api.protocol.strict_json import show as _show
 
@@ -94,14 +95,16 @@ def read_lines(
     format: CaptureFormat,
     head: bytes,
     limit: int,
+    max_number_digits: int = MAX_NUMBER_DIGITS,
 ) -> Iterator[CaptureItem]:
     """Yield the items of a ``jsonl`` or ``messages`` capture read from ``stream`` (after ``head``).
 
-    A line longer than ``limit`` bytes is reported as a :class:`BadRecord` and skipped.
+    A line longer than ``limit`` bytes is reported as a :class:`BadRecord` and skipped,
+    and so is a record holding an integer of more than ``max_number_digits`` digits.
     """
     if format is CaptureFormat.MESSAGES:
         return _read_messages(stream, source, head, limit)
-    return _read_records(stream, source, head, limit)
+    return _read_records(stream, source, head, limit, max_number_digits)
 
 
 def _read_messages(stream: BinaryIO, source: str, head: bytes, limit: int) -> Iterator[CaptureItem]:
@@ -123,7 +126,9 @@ def _read_messages(stream: BinaryIO, source: str, head: bytes, limit: int) -> It
         yield ConnectionEnd(connection)
 
 
-def _read_records(stream: BinaryIO, source: str, head: bytes, limit: int) -> Iterator[CaptureItem]:
+def _read_records(
+    stream: BinaryIO, source: str, head: bytes, limit: int, max_number_digits: int
+) -> Iterator[CaptureItem]:
     default = Connection(source, CaptureFormat.JSONL)
     # Each connection's Connection and how many frames it has had so far.
     states: dict[str | None, list[Any]] = {}
@@ -156,7 +161,14 @@ def _read_records(stream: BinaryIO, source: str, head: bytes, limit: int) -> Ite
                     fast = False
             binary = False
             if not fast:
-                checked = _record(line, number, terminated or line is not lines[-1], default, limit)
+                checked = _record(
+                    line,
+                    number,
+                    terminated or line is not lines[-1],
+                    default,
+                    limit,
+                    max_number_digits,
+                )
                 if checked is None:
                     continue
                 if isinstance(checked, BadRecord):
@@ -175,7 +187,12 @@ def _read_records(stream: BinaryIO, source: str, head: bytes, limit: int) -> Ite
 
 
 def _record(
-    line: bytes | None, number: int, terminated: bool, default: Connection, limit: int
+    line: bytes | None,
+    number: int,
+    terminated: bool,
+    default: Connection,
+    limit: int,
+    max_number_digits: int,
 ) -> BadRecord | tuple[str | None, Direction, str | bytes, bool, float] | None:
     """Check a record the fast path passed over: None (a blank line), a BadRecord, or its fields."""
     if line is None:
@@ -185,7 +202,7 @@ def _record(
     try:
         record = from_json(line)
     except ValueError:
-        record = _parse_record(line, terminated)
+        record = _parse_record(line, terminated, max_number_digits)
         if isinstance(record, str):
             return BadRecord(default, number, record)
     if type(record) is not dict:
@@ -208,13 +225,15 @@ def _record(
     return key, direction, frame, binary, float(ts)
 
 
-def _parse_record(line: bytes, terminated: bool) -> Any:
+def _parse_record(line: bytes, terminated: bool, max_number_digits: int) -> Any:
     """Parse a line pydantic-core refused; return the value, or a sentence saying why not."""
     # Keep invalid UTF-8 (as lone surrogates) rather than reject the line: the
     # frame it carries is then reported as not UTF-8, which is more precise.
     text = line.decode("utf-8", "surrogateescape")
     try:
-        return strict_json.loads(text)
+        return strict_json.loads(text, max_number_digits=max_number_digits)
+    except NumberTooLong as error:
+        return f"the record holds {error}"
     except ValueError as error:
         reason = str(error)
         if not terminated:

@@ -11,6 +11,7 @@ from lambda_agent_api.capture.format import MAX_RECORD_BYTES, CaptureFormat, Cap
 from lambda_agent_api.capture.har import read_har
 from lambda_agent_api.capture.jsonl import read_lines
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_NUMBER_DIGITS
 
 __all__ = ["detect_format", "read_capture"]
 
@@ -76,6 +77,9 @@ def read_capture(
     format: CaptureFormat | None = None,
     *,
     max_record_bytes: int = MAX_RECORD_BYTES,
+    max_number_digits: int = MAX_NUMBER_DIGITS,
+    max_key_chars: int = MAX_KEY_CHARS,
+    max_depth: int = MAX_DEPTH,
 ) -> Iterator[CaptureItem]:
     """Read a capture from a binary stream; return an iterator over its items.
 
@@ -83,6 +87,12 @@ def read_capture(
     ``format`` is detected from the name and the first line when None (this
     reads the first line at once). Every connection that yielded a frame ends
     with a :class:`ConnectionEnd`.
+
+    The limits (see :mod:`lambda_agent_api.protocol.limits`): a record longer than
+    ``max_record_bytes`` is reported and skipped as it is read; a record with an
+    integer of more than ``max_number_digits`` digits is reported, never
+    converted; a HAR's keys longer than ``max_key_chars`` are skipped, and its
+    skipped values are bracket-checked down to ``max_depth`` levels.
 
     Raises:
         CaptureError: reading failed, or (while iterating) the input cannot be
@@ -97,5 +107,13 @@ def read_capture(
     if format is None:
         format = detect_format(head, source)
     if format is CaptureFormat.HAR:
-        return read_har(stream, source, head, max_record_bytes)
-    return read_lines(stream, source, format, head, max_record_bytes)
+        return read_har(
+            stream,
+            source,
+            head,
+            max_record_bytes,
+            max_number_digits=max_number_digits,
+            max_key_chars=max_key_chars,
+            max_depth=max_depth,
+        )
+    return read_lines(stream, source, format, head, max_record_bytes, max_number_digits)

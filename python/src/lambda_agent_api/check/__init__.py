@@ -3,7 +3,8 @@
 Each frame is checked in this order, and the first failure stops the checks
 that depend on it:
 
-1. a text frame (F004), of UTF-8 (F001), holding JSON (F002), an object (F003);
+1. a text frame (F004) within the input limits (F006), of UTF-8 (F001), holding
+   JSON (F002), an object (F003), with no key twice in an object (F005);
 2. the message against its own schema, picked by ``type`` (S001), with the
    JSON pointer, the keyword and a sentence for every error;
 3. unknown fields (W002) and unsafe paths (W003);

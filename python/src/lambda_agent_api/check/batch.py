@@ -21,11 +21,12 @@ one file can be inspected in different processes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, partial
 from operator import itemgetter, methodcaller
-from typing import Any, BinaryIO, Final, TypeAlias
+from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias
 
 from pydantic_core import ValidationError
 
@@ -37,16 +38,19 @@ from lambda_agent_api.check.fast_schema import (
     record_batch_validator,
 )
 from lambda_agent_api.check.frames import (
+    PARSER_MAX_INT_DIGITS,
     WORKSPACE_PATHS,
     Inspection,
     _unsafe_paths,
+    duplicate_key,
     inspect_frame,
 )
 from lambda_agent_api.protocol.conversation import QUIET_EVENTS
-from lambda_agent_api.protocol.message_types import message_schema_files
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS, MAX_RECORD_BYTES
+from lambda_agent_api.protocol.message_types import message_schema_files, released_versions
 from lambda_agent_api.protocol.transitions import Role, role_of
 
-__all__ = ["BAD", "FRAME", "RUN", "Event", "inspect_lines"]
+__all__ = ["BAD", "FRAME", "RUN", "Event", "Settings", "inspect_lines"]
 
 FRAME: Final = 0
 """``(FRAME, key, line, found, sender, type, fields)``: one frame, inspected (the fields of an
@@ -71,9 +75,18 @@ _CLIENT: Final = Role.CLIENT.value
 
 
 @cache
+def _all_types() -> dict[str, None]:
+    """Return the message types of every released version, in order."""
+    types: dict[str, None] = {}
+    for version in released_versions():
+        types.update(dict.fromkeys(message_schema_files(version)))
+    return types
+
+
+@cache
 def _senders() -> dict[str, str | None]:
     senders = {}
-    for type_ in message_schema_files():
+    for type_ in _all_types():
         role = role_of(type_)
         senders[type_] = None if role is None else role.value
     return senders
@@ -84,11 +97,24 @@ def _frame(key: Any, line: int, inspection: Inspection) -> Event:
     return (FRAME, key, line, found, None if role is None else role.value, type_, fields)
 
 
+class Settings(NamedTuple):
+    """What a check takes besides the input: the protocol version and the limits."""
+
+    version: str | None = None
+    """The released protocol version (``MAJOR.MINOR``); None for the current one."""
+    max_record_bytes: int = MAX_RECORD_BYTES
+    """A longer line is reported (C001) and skipped as it is read."""
+    max_frame_bytes: int = MAX_FRAME_BYTES
+    """A larger frame is reported (F006), not parsed."""
+    max_number_digits: int = MAX_NUMBER_DIGITS
+    """An integer of more digits is reported (F006), never converted."""
+
+
 def inspect_lines(
     stream: BinaryIO,
     source: str,
     format: CaptureFormat,
-    limit: int,
+    settings: Settings = Settings(),  # noqa: B008 - immutable
     head: bytes = b"",
 ) -> Iterator[tuple[list[Event], int]]:
     """Read ``stream`` (after ``head``) to its end; yield (events, lines) per slice of lines.
@@ -98,36 +124,39 @@ def inspect_lines(
     ``messages`` file is one connection, keyed None.
     """
     default = Connection(source, format)  # only for the record parser's BadRecords
+    version = settings.version
     try:
         validator = (
-            batch_validator() if format is CaptureFormat.MESSAGES else record_batch_validator()
+            batch_validator(version)
+            if format is CaptureFormat.MESSAGES
+            else record_batch_validator(version)
         )
-    except UntranslatableSchema:  # the tests hold the shipped schema translatable
+    except UntranslatableSchema:  # the tests hold the shipped schemas translatable
         validator = None
     number = 0
-    for lines, terminated in _line_batches(stream, source, head, limit):
+    for lines, terminated in _line_batches(stream, source, head, settings.max_record_bytes):
         for start in range(0, len(lines), SLICE):
             part = lines[start : start + SLICE]
             last = terminated or start + SLICE < len(lines)
             events = None
             if validator is not None:  # it refuses a line too long to read (None)
-                events = _fast(validator, part, number, format)
+                events = _fast(validator, part, number, format, settings)
             if events is None:
-                events = _precise(part, number, last, format, default, limit)
+                events = _precise(part, number, last, format, default, settings)
             number += len(part)
             yield events, len(part)
 
 
 def _fast(
-    validator: Any, part: list[Any], number: int, format: CaptureFormat
+    validator: Any, part: list[Any], number: int, format: CaptureFormat, settings: Settings
 ) -> list[Event] | None:
     try:
         joined = b"\n".join(part)
         messages = validator.validate_python(part)
     except (TypeError, ValidationError):  # a None (too long) line, or what the schema refuses
         return None
-    if b"NaN" in joined or b"Infinity" in joined:
-        return None  # pydantic-core's parser may take them; JSON does not
+    if not _plain(joined, part, messages, format, settings):
+        return None
     # Python looks at runs, not at frames: the types become one letter each, and a
     # regular expression cuts them into runs of one quiet type and single frames.
     # Per frame, only C loops run (map, join, the regex, list slices).
@@ -175,6 +204,37 @@ def _fast(
     return events
 
 
+def _plain(
+    joined: bytes, part: list[bytes], messages: list[Any], format: CaptureFormat, settings: Settings
+) -> bool:
+    """Say whether a slice the validator took has nothing the precise path would report.
+
+    Each test is one C call over the whole slice in the common case.
+    """
+    if b"NaN" in joined or b"Infinity" in joined:
+        return False  # pydantic-core's parser may take them; JSON does not
+    max_chars = settings.max_frame_bytes // 4  # a frame's UTF-8 is at most 4 bytes a character
+    if len(joined) > max_chars and max(map(len, part)) > max_chars:
+        return False
+    digits = settings.max_number_digits
+    if digits < PARSER_MAX_INT_DIGITS and b"0" * (digits + 1) in joined.translate(_DIGITS):
+        return False
+    # A key twice in an object (F005): every key is followed by a colon, so a slice
+    # with no more colons than keys has none; else count each line's keys.
+    if format is CaptureFormat.MESSAGES:
+        keys = list(map(len, messages))
+    else:
+        keys = [len(record) + len(record["data"]) for record in messages]
+    if joined.count(b":") <= sum(keys):
+        return True
+    for line, count in zip(part, keys, strict=True):
+        if len(_KEY_END.findall(line)) > count:
+            data = line if format is CaptureFormat.MESSAGES else json.loads(line)["data"]
+            if duplicate_key(data) is not None:
+                return False
+    return True
+
+
 def _split(
     events: list[Event],
     messages: list[Any],
@@ -208,6 +268,9 @@ def _split(
         events.append(tuple(run))
 
 
+_DIGITS: Final = bytes(48 if 48 <= byte <= 57 else 46 for byte in range(256))
+"""Digits to b"0", every other byte to b".": a run of digits becomes a substring to find."""
+_KEY_END: Final = re.compile(rb'"[ \t\n\r]*:')
 _GET_TYPE: Final = itemgetter("type")
 _GET_DIR: Final = itemgetter("dir")
 _GET_DATA: Final = itemgetter("data")
@@ -219,7 +282,7 @@ _DIRECTION_CODES: Final = {"recv": "r", "send": "s"}
 @cache
 def _codes() -> dict[str, str]:
     """Return a letter for each message type."""
-    return {type_: chr(ord("A") + index) for index, type_ in enumerate(message_schema_files())}
+    return {type_: chr(ord("A") + index) for index, type_ in enumerate(_all_types())}
 
 
 @cache
@@ -240,8 +303,15 @@ def _precise(
     terminated: bool,
     format: CaptureFormat,
     default: Connection,
-    limit: int,
+    settings: Settings,
 ) -> list[Event]:
+    limit = settings.max_record_bytes
+    inspect = partial(
+        inspect_frame,
+        version=settings.version,
+        max_frame_bytes=settings.max_frame_bytes,
+        max_number_digits=settings.max_number_digits,
+    )
     events: list[Event] = []
     last = len(part) - 1
     for index, line in enumerate(part):
@@ -252,14 +322,15 @@ def _precise(
         if format is CaptureFormat.MESSAGES:
             text = line[:-1] if line.endswith(b"\r") else line
             if text.strip():
-                events.append(_frame(None, number, inspect_frame(None, text)))
+                events.append(_frame(None, number, inspect(None, text)))
             continue
-        checked = _record(line, number, terminated or index < last, default, limit)
+        more = terminated or index < last
+        checked = _record(line, number, more, default, limit, settings.max_number_digits)
         if checked is None:
             continue
         if isinstance(checked, BadRecord):
             events.append((BAD, number, checked.reason))
             continue
         key, direction, data, binary, _ = checked
-        events.append(_frame(key, number, inspect_frame(direction, data, binary)))
+        events.append(_frame(key, number, inspect(direction, data, binary)))
     return events

@@ -22,6 +22,8 @@ from lambda_agent_api.capture.format import (
 from lambda_agent_api.check.diagnostics import Diagnostic, Summary, ValidationResult
 from lambda_agent_api.check.frames import WORKSPACE_PATHS, workspace_path_problem
 from lambda_agent_api.check.traffic import TrafficChecker
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
+from lambda_agent_api.protocol.message_types import CURRENT, released_versions
 from lambda_agent_api.protocol.rules import RULES
 
 __all__ = [
@@ -38,10 +40,43 @@ class Checker:
     Feed it what :func:`~lambda_agent_api.capture.read_capture` yields with
     :meth:`check`, then call :meth:`finish`. It holds only the state of the
     open connections, so it runs in flat memory over any number of frames.
+
+    A frame larger than ``max_frame_bytes``, or holding an integer of more than
+    ``max_number_digits`` digits, is reported (F006) and not parsed as it is:
+    see :mod:`lambda_agent_api.protocol.limits`.
     """
 
-    def __init__(self) -> None:
-        self.traffic = TrafficChecker()
+    def __init__(
+        self,
+        protocol: str | None = None,
+        *,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+        max_number_digits: int = MAX_NUMBER_DIGITS,
+    ) -> None:
+        """Check against ``protocol`` (``"1.0"``...; default: the current version).
+
+        Raises:
+            ValueError: ``protocol`` is not a released version.
+        """
+        version = None
+        if protocol is not None:
+            from lambda_agent_api.protocol.message_set import normalize_version
+
+            version = normalize_version(protocol)
+            if version not in released_versions():
+                known = ", ".join(released_versions())
+                raise ValueError(f"no released protocol version {protocol!r}; known: {known}")
+            if version == CURRENT:
+                version = None
+        self.protocol = version or CURRENT
+        """The protocol version checked against (``MAJOR.MINOR``)."""
+        self.max_frame_bytes = max_frame_bytes
+        """The largest frame parsed, in bytes of UTF-8."""
+        self.max_number_digits = max_number_digits
+        """The most digits an integer may have."""
+        self.traffic = TrafficChecker(
+            version=version, max_frame_bytes=max_frame_bytes, max_number_digits=max_number_digits
+        )
         """The checker of the connections' frames, keyed by :class:`Connection`."""
 
     @property
@@ -103,12 +138,16 @@ class Checker:
         return self.bad_record(item.connection, item.position, item.reason, item.error_event)
 
 
-def validate(items: Iterable[CaptureItem]) -> ValidationResult:
-    """Check a whole capture; return every diagnostic and the summary.
+def validate(items: Iterable[CaptureItem], protocol: str | None = None) -> ValidationResult:
+    """Check a whole capture against ``protocol`` (default: the current version).
 
-    For large captures, drive a :class:`Checker` instead: this keeps every diagnostic.
+    Return every diagnostic and the summary. For large captures, drive a
+    :class:`Checker` instead: this keeps every diagnostic.
+
+    Raises:
+        ValueError: ``protocol`` is not a released version.
     """
-    checker = Checker()
+    checker = Checker(protocol)
     diagnostics = [d for item in items for d in checker.check(item)]
     diagnostics += checker.finish()
     return ValidationResult(diagnostics, checker.summary)

@@ -15,23 +15,24 @@ from lambda_agent_api.protocol.strict_json import show as _show
 __all__ = ["explain", "json_pointer"]
 
 
-def explain(type_: str, instance: Any) -> list[tuple[str, str, str]]:
+def explain(type_: str, instance: Any, version: str | None = None) -> list[tuple[str, str, str]]:
     """Check ``instance`` against the schema of the message ``type_`` with ``jsonschema``.
 
     Return one ``(keyword, JSON pointer, sentence)`` per error, in the schema's
-    order; an empty list when the instance is valid.
+    order; an empty list when the instance is valid. ``version`` picks a released
+    protocol version (default: the current one).
 
     Raises:
-        KeyError: ``type_`` is not a message type of the protocol.
+        KeyError: ``type_`` is not a message type of the protocol (or of ``version``).
     """
     # jsonschema takes a while to import, and only frames that fail need it.
     from lambda_agent_api.schemas import message_schema_path, validator_for
 
-    path = message_schema_path(type_)
+    path = message_schema_path(type_, version)
     if path is None:
         raise KeyError(f"no schema for message type {type_!r}")
     try:
-        errors = list(validator_for(path).iter_errors(instance))
+        errors = list(validator_for(path, version).iter_errors(instance))
     except RecursionError:
         return [("", "", "the message is nested too deeply to be checked")]
     # jsonschema reports each missing property as its own "required" error, in

@@ -192,43 +192,48 @@ def _string_values(node: Any) -> list[str] | None:
 
 
 @cache
-def message_schema(extra: ExtraBehavior = "forbid") -> cs.CoreSchema:
+def message_schema(extra: ExtraBehavior = "forbid", version: str | None = None) -> cs.CoreSchema:
     """Any message, told apart by ``type``, as a pydantic-core schema (see the module's doc).
 
     ``extra`` says what becomes of a field the schema does not define (which the
     schema allows, and the checker warns about, W002): by default it is refused,
     so that the precise path sees it; ``"allow"`` keeps it in the result.
+    ``version`` is a released protocol version (``MAJOR.MINOR``; default: the current one).
     """
-    documents = schema_documents()
+    documents = schema_documents(version)
     translator = _Translator(documents, extra)
     choices = {}
-    for type_, path in message_schema_files().items():
+    for type_, path in message_schema_files(version).items():
         document = documents[path]
         choices[type_] = translator.translate(document, document["$id"])
     return cs.tagged_union_schema(choices, discriminator="type")
 
 
 @cache
-def message_validator(extra: ExtraBehavior = "forbid") -> SchemaValidator:
+def message_validator(
+    extra: ExtraBehavior = "forbid", version: str | None = None
+) -> SchemaValidator:
     """Return the validator of any message (see the module's doc and :func:`message_schema`).
 
     Raises:
         UntranslatableSchema: the schema uses a keyword the translation does not know.
     """
-    return SchemaValidator(message_schema(extra), _CONFIG)
+    return SchemaValidator(message_schema(extra, version), _CONFIG)
 
 
 @cache
-def batch_validator() -> SchemaValidator:
+def batch_validator(version: str | None = None) -> SchemaValidator:
     """Return a validator of a list of JSON texts, each one message: one call checks them all.
 
     The texts are parsed one by one (a broken line cannot run into the next).
     """
-    return SchemaValidator(cs.list_schema(cs.json_schema(message_schema())), _CONFIG)
+    return SchemaValidator(
+        cs.list_schema(cs.json_schema(message_schema("forbid", version))), _CONFIG
+    )
 
 
 @cache
-def record_batch_validator() -> SchemaValidator:
+def record_batch_validator(version: str | None = None) -> SchemaValidator:
     """Return a validator of a list of capture-format lines, each a record holding a message.
 
     It takes only a record as the capture writer writes it, ``{"ts": <float>,
@@ -239,7 +244,7 @@ def record_batch_validator() -> SchemaValidator:
         {
             "ts": cs.typed_dict_field(cs.float_schema(strict=True, allow_inf_nan=False)),
             "dir": cs.typed_dict_field(cs.literal_schema(["send", "recv"])),
-            "data": cs.typed_dict_field(cs.json_schema(message_schema())),
+            "data": cs.typed_dict_field(cs.json_schema(message_schema("forbid", version))),
             "conn": cs.typed_dict_field(cs.str_schema(strict=True), required=False),
         },
         extra_behavior="forbid",

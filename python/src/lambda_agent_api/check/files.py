@@ -19,6 +19,7 @@ through the same checker.
 from __future__ import annotations
 
 import os
+import pickle
 import stat
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -32,12 +33,13 @@ from lambda_agent_api.capture.format import (
     Connection,
 )
 from lambda_agent_api.capture.reader import _BOM, _read_head, detect_format, read_capture
-from lambda_agent_api.check.batch import BAD, RUN, Event, inspect_lines
+from lambda_agent_api.check.batch import BAD, RUN, Event, Settings, inspect_lines
 from lambda_agent_api.check.checker import Checker
 from lambda_agent_api.check.diagnostics import Diagnostic
 from lambda_agent_api.check.frames import Inspection
 from lambda_agent_api.check.traffic import Finding
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS
 from lambda_agent_api.protocol.transitions import Role
 
 __all__ = ["FileChecker", "FileDone", "FileStarted"]
@@ -94,13 +96,22 @@ class FileChecker:
         format: CaptureFormat | None = None,
         jobs: int = 1,
         max_record_bytes: int = MAX_RECORD_BYTES,
+        max_key_chars: int = MAX_KEY_CHARS,
+        max_depth: int = MAX_DEPTH,
         stdin: BinaryIO | None = None,
     ) -> None:
         self.checker = checker
         """The checker all files go through; its ``summary`` counts them all."""
         self._format = format
         self._jobs = max(1, jobs)
-        self._limit = max_record_bytes
+        # The checker's version and limits, and the readers' own.
+        self._settings = Settings(
+            checker.traffic.version,
+            max_record_bytes,
+            checker.max_frame_bytes,
+            checker.max_number_digits,
+        )
+        self._har_limits = {"max_key_chars": max_key_chars, "max_depth": max_depth}
         self._stdin = stdin
         self._pool: Any = None
         self.done_bytes = 0
@@ -180,7 +191,7 @@ class FileChecker:
         that memory stays flat however large the files are.
         """
         tasks = [
-            (plan.name, plan.source, plan.format, start, end, self._limit)
+            (plan.name, plan.source, plan.format, start, end, self._settings)
             for plan in plans
             if plan.error is None and plan.chunks and plan.format is not None
             for start, end in plan.chunks
@@ -203,7 +214,9 @@ class FileChecker:
             if len(pending) >= 2 * self._jobs:
                 break
         while pending:
-            result: tuple[list[Event], int] = pending.popleft().get()
+            # Unpickled here, not in the pool's result thread: an error then surfaces
+            # (and never leaves this process waiting for a result that will not come).
+            result: tuple[list[Event], int] = pickle.loads(pending.popleft().get())
             for task in queue:
                 pending.append(self._pool.apply_async(_inspect_chunk, (task,)))
                 break
@@ -255,7 +268,7 @@ class FileChecker:
             yield from self._check_items(stream, plan.source, format, head)
             return
         state = _FileState(self.checker, plan.source, format)
-        for events, _ in inspect_lines(stream, plan.source, format, self._limit, head):
+        for events, _ in inspect_lines(stream, plan.source, format, self._settings, head):
             yield from state.apply(events, 0)
             self.done_bytes = _tell(stream)
             self._progress()
@@ -266,7 +279,15 @@ class FileChecker:
     ) -> Iterator[Diagnostic]:
         if head is not None:
             stream = _Prefixed(head, stream)  # type: ignore[assignment]  # read and readline
-        items = read_capture(stream, source, format, max_record_bytes=self._limit)
+        settings = self._settings
+        items = read_capture(
+            stream,
+            source,
+            format,
+            max_record_bytes=settings.max_record_bytes,
+            max_number_digits=settings.max_number_digits,
+            **self._har_limits,
+        )
         yield from self.checker.check_all(self._tracked(items, stream))
 
     def _tracked(self, items: Iterator[CaptureItem], stream: IO[bytes]) -> Iterator[CaptureItem]:
@@ -338,11 +359,12 @@ def _located(found: list[Finding], connection: Connection, position: int) -> Ite
 # The workers' half
 
 
-def _inspect_chunk(
-    task: tuple[str, str, CaptureFormat, int, int, int],
-) -> tuple[list[Event], int]:
-    """In a worker: inspect one range of a file; return its events and how many lines it has."""
-    name, source, format, start, end, limit = task
+def _inspect_chunk(task: tuple[str, str, CaptureFormat, int, int, Settings]) -> bytes:
+    """In a worker: inspect one range of a file; return its events and how many lines it has.
+
+    They are returned pickled (see :meth:`FileChecker._results`).
+    """
+    name, source, format, start, end, settings = task
     events: list[Event] = []
     lines = 0
     with open(name, "rb") as file:
@@ -351,10 +373,10 @@ def _inspect_chunk(
         head = b""
         if start == 0:
             head = _strip_bom(stream.read(len(_BOM)))
-        for part, count in inspect_lines(stream, source, format, limit, head):  # type: ignore[arg-type]
+        for part, count in inspect_lines(stream, source, format, settings, head):  # type: ignore[arg-type]
             events += part
             lines += count
-    return events, lines
+    return pickle.dumps((events, lines), pickle.HIGHEST_PROTOCOL)
 
 
 def _chunks(file: BinaryIO, size: int, jobs: int) -> list[tuple[int, int]]:

@@ -3,7 +3,9 @@
 :func:`inspect_frame` checks one frame, in this order, the first failure
 stopping the checks that depend on it:
 
-1. a text frame (F004), of UTF-8 (F001), holding JSON (F002), an object (F003);
+1. a text frame (F004), within the limits (F006: its size, an integer's digits), of
+   UTF-8 (F001), holding JSON (F002) without a key twice in an object (F005), an
+   object (F003);
 2. the message against its own schema, picked by ``type`` (S001), with the
    JSON pointer, the keyword and a sentence for every error;
 3. unknown fields (W002) and unsafe paths (W003).
@@ -20,6 +22,8 @@ only what the schema accepts, and a frame it refuses is parsed again by RFC
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, Final, NamedTuple
@@ -29,7 +33,17 @@ from pydantic_core import SchemaValidator
 from lambda_agent_api.check.explanation import explain, json_pointer
 from lambda_agent_api.check.fast_schema import UntranslatableSchema, message_validator
 from lambda_agent_api.protocol import strict_json
-from lambda_agent_api.protocol.message_types import message_schema_files, schema_documents
+from lambda_agent_api.protocol.limits import (
+    MAX_FRAME_BYTES,
+    MAX_NUMBER_DIGITS,
+    NumberTooLong,
+    find_long_number,
+)
+from lambda_agent_api.protocol.message_types import (
+    CURRENT,
+    message_schema_files,
+    schema_documents,
+)
 from lambda_agent_api.protocol.strict_json import kind as _json_kind
 from lambda_agent_api.protocol.strict_json import show as _show
 from lambda_agent_api.protocol.transitions import Role, role_of
@@ -84,57 +98,110 @@ class Inspection(NamedTuple):
 
 
 @cache
-def _fast() -> SchemaValidator | None:
+def _fast(version: str | None) -> SchemaValidator | None:
     try:
-        return message_validator("allow")
-    except UntranslatableSchema:  # the tests hold the shipped schema translatable
+        return message_validator("allow", version)
+    except UntranslatableSchema:  # the tests hold the shipped schemas translatable
         return None
 
 
 @cache
-def _properties(type_: str) -> frozenset[str]:
-    document = schema_documents()[message_schema_files()[type_]]
+def _properties(type_: str, version: str | None) -> frozenset[str]:
+    document = schema_documents(version)[message_schema_files(version)[type_]]
     return frozenset(document.get("properties", {}))
 
 
-def inspect_frame(direction: str | None, data: str | bytes, binary: bool = False) -> Inspection:
+def inspect_frame(
+    direction: str | None,
+    data: str | bytes,
+    binary: bool = False,
+    *,
+    version: str | None = None,
+    max_frame_bytes: int = MAX_FRAME_BYTES,
+    max_number_digits: int = MAX_NUMBER_DIGITS,
+) -> Inspection:
     """Check one frame on its own (see the module's doc).
 
     ``direction`` is ``send`` (the client sent it), ``recv``, or None when
     the capture does not say; ``data`` is the frame's text (``str``, or the
-    raw bytes it came in) or a binary frame's bytes.
+    raw bytes it came in) or a binary frame's bytes. ``version`` is the
+    released protocol version to check against (``MAJOR.MINOR``; default: the
+    current one); the limits are those of :mod:`lambda_agent_api.protocol.limits`.
     """
     if binary:
         size = len(data)
         message = f"a binary frame of {size} bytes; the protocol sends only text"
         return Inspection([Found("F004", message)], None, None, None)
-    fast = _fast()
+    # A str's UTF-8 takes at most 4 bytes a character: only a long one is measured.
+    if len(data) > max_frame_bytes // 4 and (over := _over_limit(data, max_frame_bytes)):
+        return Inspection([over], None, None, None)
+    slowly = (direction, data, version, max_frame_bytes, max_number_digits)
+    # pydantic-core refuses an integer of more digits itself, and the slow path explains.
+    if max_number_digits < PARSER_MAX_INT_DIGITS and find_long_number(data, max_number_digits):
+        return _inspect_slowly(*slowly)  # says F006
+    fast = _fast(version)
     if fast is None:
-        return _inspect_slowly(direction, data)
+        return _inspect_slowly(*slowly)
     try:
         message = fast.validate_json(data)
     except ValueError:  # not valid for the fast validator: the precise path decides
-        return _inspect_slowly(direction, data)
-    # pydantic-core's JSON parser takes NaN and Infinity, which are not JSON; a
-    # field of any value, or an unknown field, could hold one.
+        return _inspect_slowly(*slowly)
+    # pydantic-core's JSON parser may take NaN and Infinity, which are not JSON.
     if strict_json.may_hold_a_constant(data):
-        return _inspect_slowly(direction, data)
+        return _inspect_slowly(*slowly)
     type_: str = message["type"]
-    properties = _properties(type_)
-    found = _unknown_fields(type_, [name for name in message if name not in properties])
+    found = []
+    if may_repeat_a_key(data, len(message)):
+        duplicate = duplicate_key(data)
+        if duplicate is not None:  # reported; the checks go on with the last value
+            found.append(duplicate)
+    properties = _properties(type_, version)
+    found += _unknown_fields(type_, [name for name in message if name not in properties], version)
     if type_ in WORKSPACE_PATHS:
         found += _unsafe_paths(type_, message)
     role = ROLE_OF_DIRECTION.get(direction) or role_of(type_)
     return Inspection(found, role, type_, message)
 
 
-def _inspect_slowly(direction: str | None, data: str | bytes) -> Inspection:
-    value = _parse(data)
+def _over_limit(data: str | bytes, max_frame_bytes: int) -> Found | None:
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
+    if size <= max_frame_bytes:
+        return None
+    return Found(
+        "F006",
+        f"a frame of {size} bytes: more than the limit of {max_frame_bytes} (max_frame_bytes); "
+        "not checked",
+    )
+
+
+def _inspect_slowly(
+    direction: str | None,
+    data: str | bytes,
+    version: str | None,
+    max_frame_bytes: int,
+    max_number_digits: int,
+) -> Inspection:
+    over = _over_limit(data, max_frame_bytes)
+    if over is not None:
+        return Inspection([over], None, None, None)
+    found: list[Found] = []
+    value = _parse(data, max_number_digits)
     if isinstance(value, Found):
-        return Inspection([value], None, None, None)
+        if value.rule != "F006":
+            return Inspection([value], None, None, None)
+        # An integer too long to convert: said, and the rest is checked with a
+        # stand-in for it, so that the conversation sees the message.
+        found.append(value)
+        value = _parse(data, max_number_digits, stand_in=True)
+        if isinstance(value, Found):
+            return Inspection([*found, value], None, None, None)
+    if may_repeat_a_key(data, len(value) if isinstance(value, dict) else 0):
+        duplicate = duplicate_key(data)
+        if duplicate is not None:  # reported; the checks go on with the last value
+            found.append(duplicate)
     if not isinstance(value, dict):
         problem = Found("F003", f"the frame holds {_json_kind(value)}, not an object")
-        return Inspection([problem], None, None, None)
+        return Inspection([*found, problem], None, None, None)
     type_ = value.get("type")
     if not isinstance(type_, str):
         if "type" not in value:
@@ -142,18 +209,23 @@ def _inspect_slowly(direction: str | None, data: str | bytes) -> Inspection:
         else:
             sentence = f"type must be a string, not {_json_kind(type_)} ({_show(type_)})"
             problem = Found("S001", sentence, None, "/type", "type")
-        return Inspection([problem], None, None, None)
+        return Inspection([*found, problem], None, None, None)
 
-    found: list[Found] = []
     role = ROLE_OF_DIRECTION.get(direction) or role_of(type_)
-    if type_ in message_schema_files():
+    if type_ in message_schema_files(version):
         found += [
             Found("S001", sentence, type_, pointer, keyword)
-            for keyword, pointer, sentence in explain(type_, value)
+            for keyword, pointer, sentence in explain(type_, value, version)
         ]
-        found += _unknown_fields(type_, [k for k in value if k not in _properties(type_)])
+        properties = _properties(type_, version)
+        found += _unknown_fields(type_, [k for k in value if k not in properties], version)
         if type_ in WORKSPACE_PATHS:
             found += _unsafe_paths(type_, value)
+    elif type_ in message_schema_files():
+        # A later version's message: unknown to this one, and so to its conversation.
+        sentence = f"unknown message type {_show(type_)} (not in protocol {version})"
+        found.append(Found("W001", sentence, type_))
+        return Inspection(found, None, type_, None)
     if role is None:  # an unknown type, and the capture does not say who sent it
         found.append(Found("W001", f"unknown message type {_show(type_)}", type_))
         return Inspection(found, None, type_, None)
@@ -163,8 +235,8 @@ def _inspect_slowly(direction: str | None, data: str | bytes) -> Inspection:
     return Inspection(found, role, type_, scalars)
 
 
-def _parse(data: str | bytes) -> Any:
-    """Return the frame's JSON value, or what (F001, F002) says why there is none."""
+def _parse(data: str | bytes, max_number_digits: int, stand_in: bool = False) -> Any:
+    """Return the frame's JSON value, or what (F001, F002, F006) says why there is none."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8")
@@ -185,19 +257,70 @@ def _parse(data: str | bytes) -> Any:
                 reason = f"a lone surrogate U+{char:04X} at character {error.start}"
             return Found("F001", f"the frame is not UTF-8: {reason}")
     try:
-        return strict_json.loads(text)
+        return strict_json.loads(text, max_number_digits=max_number_digits, stand_in=stand_in)
+    except NumberTooLong as error:
+        return Found("F006", f"the frame holds {error}")
     except ValueError as error:
         return Found("F002", f"the frame is not JSON: {error}")
+
+
+PARSER_MAX_INT_DIGITS: Final = 4300
+"""The most digits of an integer pydantic-core's JSON parser converts; it refuses more."""
+_KEY_END: Final = re.compile(r'"[ \t\n\r]*:')
+_KEY_END_BYTES: Final = re.compile(rb'"[ \t\n\r]*:')
+
+
+def may_repeat_a_key(data: str | bytes, keys: int) -> bool:
+    """Say whether a frame parsed into ``keys`` fields may hold a key twice (cheap; may be wrong).
+
+    Every key is followed by a colon; a frame with no more colons than fields
+    repeats none. Otherwise count the quotes followed by a colon.
+    """
+    if isinstance(data, str):
+        return data.count(":") > keys and len(_KEY_END.findall(data)) > keys
+    return data.count(b":") > keys and len(_KEY_END_BYTES.findall(data)) > keys
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def duplicate_key(data: str | bytes) -> Found | None:
+    """Return the F005 finding for a frame that has an object with a key twice, or None."""
+    try:
+        # Syntax only: no number is converted, so this takes linear time.
+        json.loads(data, object_pairs_hook=_refuse_duplicates, parse_int=len)
+    except _DuplicateKey as duplicate:
+        key = _show(duplicate.key)
+        return Found(
+            "F005",
+            f"the key {key} appears more than once in an object; parsers disagree on which "
+            "value counts",
+        )
+    except (ValueError, RecursionError):
+        pass  # what makes it unreadable is reported elsewhere
+    return None
 
 
 # Warnings
 
 
-def _unknown_fields(type_: str, names: list[str]) -> list[Found]:
+def _unknown_fields(type_: str, names: list[str], version: str | None) -> list[Found]:
     return [
         Found(
             "W002",
-            f"{type_} has a field {_show(name)} that protocol v1.1 does not define",
+            f"{type_} has a field {_show(name)} that protocol v{version or CURRENT} "
+            "does not define",
             type_,
             json_pointer([name]),
         )

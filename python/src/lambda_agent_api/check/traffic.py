@@ -25,6 +25,7 @@ from typing import Final
 from lambda_agent_api.check.diagnostics import Summary
 from lambda_agent_api.check.frames import Found, Inspection, inspect_frame
 from lambda_agent_api.protocol.conversation import Conversation
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.protocol.rules import RULES, Rule
 from lambda_agent_api.protocol.transitions import Role
 
@@ -68,9 +69,26 @@ class TrafficChecker:
     number of frames. :attr:`summary` counts frames, connections and findings.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        version: str | None = None,
+        max_frame_bytes: int = MAX_FRAME_BYTES,
+        max_number_digits: int = MAX_NUMBER_DIGITS,
+    ) -> None:
+        """Check against a released protocol ``version`` (default: the current one).
+
+        ``version`` is ``MAJOR.MINOR``; the limits are those of
+        :mod:`lambda_agent_api.protocol.limits`.
+        """
         self.summary = Summary()
         """Counts so far (``records_skipped`` is the readers' to count)."""
+        self.version = version
+        """The protocol version checked against; None for the current one."""
+        self.max_frame_bytes = max_frame_bytes
+        """The largest frame parsed, in bytes of UTF-8 (a larger one is F006)."""
+        self.max_number_digits = max_number_digits
+        """The most digits an integer may have (a longer one is F006)."""
         self._open: dict[Hashable, _Connection] = {}
 
     def check(
@@ -81,7 +99,15 @@ class TrafficChecker:
         ``direction`` is ``send`` (from the client), ``recv`` (to it), or None
         when unknown (the sender is then told by the message's ``type``).
         """
-        return self.take(key, inspect_frame(direction, data, binary))
+        inspection = inspect_frame(
+            direction,
+            data,
+            binary,
+            version=self.version,
+            max_frame_bytes=self.max_frame_bytes,
+            max_number_digits=self.max_number_digits,
+        )
+        return self.take(key, inspection)
 
     def take(self, key: Hashable, inspection: Inspection) -> list[Finding]:
         """Take the next frame of connection ``key``, already inspected on its own."""

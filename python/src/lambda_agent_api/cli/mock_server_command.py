@@ -15,9 +15,10 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 
-from lambda_agent_api.cli.arguments import port
+from lambda_agent_api.cli.arguments import port, positive_int
 from lambda_agent_api.cli.console import one_line_logs
 from lambda_agent_api.exceptions import ReplayError
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.testing import server as server_module
 from lambda_agent_api.testing.demo import HELP as DEMO_HELP
 from lambda_agent_api.testing.demo import demo_script
@@ -57,6 +58,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="handshake",
         help="how a second client of a held chat is refused: HTTP 403 during the handshake "
         "(handshake, as a Starlette server does) or a 1008 close with a reason (close)",
+    )
+    parser.add_argument(
+        "--max-frame-bytes",
+        type=positive_int,
+        default=MAX_FRAME_BYTES,
+        metavar="N",
+        help=f"close a client that sends a larger frame with 1009 ({MAX_FRAME_BYTES})",
+    )
+    parser.add_argument(
+        "--max-number-digits",
+        type=positive_int,
+        default=MAX_NUMBER_DIGITS,
+        metavar="N",
+        help="refuse a frame holding an integer of more digits, before converting it "
+        f"({MAX_NUMBER_DIGITS})",
     )
     parser.add_argument(
         "-q",
@@ -227,6 +243,8 @@ async def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         path_prefix=args.path_prefix,
         busy=args.busy,
+        max_size=args.max_frame_bytes,
+        max_number_digits=args.max_number_digits,
     )
     await server.start()
     stop = asyncio.Event()

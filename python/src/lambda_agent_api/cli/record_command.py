@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from lambda_agent_api.capture import CaptureFormat, CaptureWriter, Connection, Direction, Frame
 from lambda_agent_api.check import Checker, Diagnostic
-from lambda_agent_api.cli.arguments import positive_seconds
+from lambda_agent_api.cli.arguments import positive_int, positive_seconds
 from lambda_agent_api.cli.console import (
     BOLD,
     DIM,
@@ -30,6 +30,7 @@ from lambda_agent_api.cli.console import (
     one_line_logs,
     os_reason,
 )
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.protocol.rules import RULES, Severity
 from lambda_agent_api.transport.proxy import (
     ProxiedConnection,
@@ -95,6 +96,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how long to wait for the upstream server (10)",
     )
+    parser.add_argument(
+        "--max-frame-bytes",
+        type=positive_int,
+        default=MAX_FRAME_BYTES,
+        metavar="N",
+        help="close a side that sends a larger frame with 1009 (message too big), and the "
+        f"other side alike ({MAX_FRAME_BYTES})",
+    )
+    parser.add_argument(
+        "--max-number-digits",
+        type=positive_int,
+        default=MAX_NUMBER_DIGITS,
+        metavar="N",
+        help="with --validate, an integer of more digits is reported (F006), never converted "
+        f"({MAX_NUMBER_DIGITS})",
+    )
     add_color_argument(parser)
 
 
@@ -150,7 +167,12 @@ async def _record(args: argparse.Namespace, host: str, port: int) -> int:
     out = sys.stdout
     printer = _Printer(out, Style.for_stream(args.color, out), args)
     proxy = RecordingProxy(
-        args.upstream, host=host, port=port, observer=printer, open_timeout=args.open_timeout
+        args.upstream,
+        host=host,
+        port=port,
+        observer=printer,
+        open_timeout=args.open_timeout,
+        max_size=args.max_frame_bytes,
     )
     try:
         await proxy.start()
@@ -216,7 +238,11 @@ class _Printer(ProxyObserver):
         self._quiet = args.quiet
         self._strict = args.strict
         self._source = args.output or "<live>"
-        self._checker = Checker() if args.validate else None
+        self._checker = (
+            Checker(max_frame_bytes=args.max_frame_bytes, max_number_digits=args.max_number_digits)
+            if args.validate
+            else None
+        )
         self._connections: dict[str, Connection] = {}
         self._seqs: dict[str, int] = {}
         self._opened = 0

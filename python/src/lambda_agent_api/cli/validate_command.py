@@ -19,6 +19,13 @@ from lambda_agent_api.cli.arguments import positive_int
 from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
+from lambda_agent_api.protocol.limits import (
+    MAX_DEPTH,
+    MAX_FRAME_BYTES,
+    MAX_KEY_CHARS,
+    MAX_NUMBER_DIGITS,
+    MAX_RECORD_BYTES,
+)
 from lambda_agent_api.protocol.rules import Severity
 
 __all__ = ["EXIT_CODES", "HELP", "NAME", "add_arguments", "run"]
@@ -65,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict", action="store_true", help="warnings fail the check too (exit 1)"
     )
     parser.add_argument(
+        "--protocol",
+        metavar="VERSION",
+        help="the protocol version to check against: a released one such as 1.0 "
+        "(default: the current one, 1.1)",
+    )
+    parser.add_argument(
         "--max-errors",
         type=positive_int,
         metavar="N",
@@ -78,11 +91,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="check JSON Lines captures in N processes (default 1); the report is the same",
     )
+    add_limit_arguments(parser)
     add_color_argument(parser, "the text report")
     parser.add_argument(
         "--no-progress",
         action="store_true",
         help="never draw the progress bar (drawn on stderr for long files on a terminal)",
+    )
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the input limits (see ``docs/limits.md``), each with its default."""
+    group = parser.add_argument_group("input limits (see the Limits page of the docs)")
+    group.add_argument(
+        "--max-frame-bytes",
+        type=positive_int,
+        default=MAX_FRAME_BYTES,
+        metavar="N",
+        help=f"a larger frame is reported (F006), not parsed ({MAX_FRAME_BYTES})",
+    )
+    group.add_argument(
+        "--max-number-digits",
+        type=positive_int,
+        default=MAX_NUMBER_DIGITS,
+        metavar="N",
+        help=f"an integer of more digits is reported (F006), never converted ({MAX_NUMBER_DIGITS})",
+    )
+    group.add_argument(
+        "--max-record-bytes",
+        type=positive_int,
+        default=MAX_RECORD_BYTES,
+        metavar="N",
+        help="a longer line, or HAR string, is reported (C001) and skipped as it is read "
+        f"({MAX_RECORD_BYTES})",
+    )
+    group.add_argument(
+        "--max-key-chars",
+        type=positive_int,
+        default=MAX_KEY_CHARS,
+        metavar="N",
+        help=f"a longer object key of a HAR is skipped with its value ({MAX_KEY_CHARS})",
+    )
+    group.add_argument(
+        "--max-depth",
+        type=positive_int,
+        default=MAX_DEPTH,
+        metavar="N",
+        help="the depth to which the brackets of a skipped HAR value are checked; deeper "
+        f"levels are only counted ({MAX_DEPTH})",
     )
 
 
@@ -105,14 +161,27 @@ def run(args: argparse.Namespace) -> int:
         reporter = TextReporter(out, use_color(args.color, out))
     format = None if args.input_format == "auto" else CaptureFormat(args.input_format)
     info = RunInfo(strict=args.strict)
-    checker = Checker()
+    try:
+        checker = Checker(
+            args.protocol,
+            max_frame_bytes=args.max_frame_bytes,
+            max_number_digits=args.max_number_digits,
+        )
+    except ValueError as error:
+        print(f"lambda-agent-api {NAME}: --protocol: {error}", file=sys.stderr)
+        return 2
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     failures = 0
     show_progress = not args.no_progress and isatty(sys.stderr)
     bar: ProgressBar | None = None
     last_drawn = 0.0
+    limits = {
+        "max_record_bytes": args.max_record_bytes,
+        "max_key_chars": args.max_key_chars,
+        "max_depth": args.max_depth,
+    }
 
-    with FileChecker(checker, format=format, jobs=args.jobs) as files:
+    with FileChecker(checker, format=format, jobs=args.jobs, **limits) as files:
 
         def progress() -> None:
             nonlocal last_drawn

@@ -14,6 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from ssl import SSLContext, SSLError
 from typing import Any, Final
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -124,6 +125,7 @@ class ProbeConnection:
         *,
         timeout: float,
         headers: Mapping[str, str] | None = None,
+        ssl: SSLContext | None = None,
     ) -> ProbeConnection:
         """Open a WebSocket to ``url``.
 
@@ -132,6 +134,7 @@ class ProbeConnection:
             HandshakeFailed: the server refused the handshake, or did not finish it in time.
             ConnectionClosed: the server closed the WebSocket during the handshake.
         """
+        tls: dict[str, Any] = {} if ssl is None else {"ssl": ssl}
         try:
             ws = await _Direct(
                 url,
@@ -141,6 +144,7 @@ class ProbeConnection:
                 ping_interval=None,
                 max_size=_MAX_SIZE,
                 additional_headers=dict(headers or {}),
+                **tls,
             )
         except InvalidStatus as error:
             status = error.response.status_code
@@ -238,6 +242,8 @@ class ProbeConnection:
 
 
 def _os_reason(error: OSError) -> str:
+    if isinstance(error, SSLError):  # its errno is OpenSSL's, not the system's
+        return f"TLS: {show(str(error.reason or error), 100)}"
     if error.errno is not None and error.errno > 0:
         import os
 

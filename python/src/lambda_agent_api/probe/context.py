@@ -155,6 +155,7 @@ class Context:
             self._label(),
             timeout=self.options.timeout,
             headers=self.options.headers,
+            ssl=self.options.ssl,
         )
         self.connected_once = True
         self.open_connections.append(connection)

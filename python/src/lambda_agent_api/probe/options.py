@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import ssl as ssl_module
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
@@ -47,6 +48,8 @@ class ProbeOptions:
     """Checks that may fail without failing the run; listed checks that pass fail it."""
     headers: Mapping[str, str] = field(default_factory=dict)
     """Extra handshake headers, such as an auth token."""
+    ssl: ssl_module.SSLContext | None = None
+    """The SSL context for a ``wss://`` server (None: the system's defaults)."""
 
     def __post_init__(self) -> None:
         if not self.messages:

@@ -8,6 +8,7 @@ so no control character from the network reaches a terminal.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from collections.abc import Callable
@@ -92,7 +93,7 @@ def _check_lines(result: CheckResult, verbose: bool, paint: Paint) -> list[str]:
     if result.status in (Status.FAILED, Status.EXPECTED_FAILURE):
         lines.append(f"      {check.sentence}")
         shown = result.failures if verbose else result.failures[:_MAX_LISTED]
-        lines.extend(f"      - {_where(e.scenario)}{e.message}" for e in shown)
+        lines.extend(f"      - {_where(e.scenario)}{_safe(e.message)}" for e in shown)
         if len(result.failures) > len(shown):
             lines.append(f"      ... and {len(result.failures) - len(shown)} more (--verbose)")
         lines.append(f"      see {check.url}")
@@ -101,12 +102,24 @@ def _check_lines(result: CheckResult, verbose: bool, paint: Paint) -> list[str]:
             "      listed in --expected-failures but passes now: remove it from the baseline"
         )
     elif verbose or result.status is Status.SKIPPED or check.level is Level.MAY:
-        lines.extend(f"      {_where(e.scenario)}{e.message}" for e in result.notes[:_MAX_LISTED])
+        lines.extend(
+            f"      {_where(e.scenario)}{_safe(e.message)}" for e in result.notes[:_MAX_LISTED]
+        )
     return lines
 
 
 def _where(scenario: str) -> str:
     return f"[{scenario}] " if scenario else ""
+
+
+_UNSAFE: Final = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _safe(text: str) -> str:
+    """Escape what a terminal would act on (C0/C1 controls, bidi overrides), from the server."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _score_line(report: ProbeReport, level: Level) -> str:
@@ -122,8 +135,8 @@ def _score_line(report: ProbeReport, level: Level) -> str:
 def write_json(report: ProbeReport, out: TextIO) -> None:
     """Write one JSON object per check, then the summary, one per line."""
     for result in report.results:
-        out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-    out.write(json.dumps(report.summary(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(result.to_dict()) + "\n")
+    out.write(json.dumps(report.summary()) + "\n")
 
 
 def junit_xml(report: ProbeReport) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from ssl import SSLContext
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -149,6 +150,7 @@ async def probe(
     skip: Iterable[str] = (),
     expected_failures: Iterable[str] = (),
     headers: Mapping[str, str] | None = None,
+    ssl: SSLContext | None = None,
     timeout: float = 10.0,
     reply_timeout: float = 30.0,
     status_timeout: float = 5.0,
@@ -174,6 +176,7 @@ async def probe(
         skip=frozenset(skip),
         expected_failures=frozenset(expected_failures),
         headers=dict(headers or {}),
+        ssl=ssl,
         timeout=timeout,
         reply_timeout=reply_timeout,
         status_timeout=status_timeout,

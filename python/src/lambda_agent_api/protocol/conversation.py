@@ -190,7 +190,7 @@ class Conversation:
         if not text.strip():
             return []  # a call without arguments
         try:
-            strict_json.loads(text)  # RFC 8259: no NaN, integers of any length
+            strict_json.check(text)  # RFC 8259: no NaN, integers of any length
         except ValueError as error:
             tool = call.name or "an unnamed tool"
             return [

@@ -1,6 +1,6 @@
 """The protocol's message types, read from the shipped schema files, without pydantic.
 
-The unions of ``schema/`` say which messages exist and who sends them:
+The unions of ``schema/vX.Y/`` say which messages exist and who sends them:
 ``server_message.json``, ``client_message.json`` and ``agent_event.json``
 each map every ``type`` of theirs to its schema file. Code that only needs
 the names (the transition table, the conversation, the fast checker) reads
@@ -10,6 +10,7 @@ them here, so that it loads neither pydantic nor the generated models.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Any, Final
@@ -18,25 +19,54 @@ from urllib.parse import urljoin
 __all__ = [
     "AGENT_EVENT_TYPES",
     "CLIENT_TYPES",
+    "CURRENT",
     "SERVER_TYPES",
     "message_schema_files",
+    "released_versions",
     "schema_documents",
 ]
 
+# The bundles are read as files of the package: importing lambda_agent_api.schemas
+# would load jsonschema, and its version list loads pydantic.
+_BUNDLE: Final = re.compile(r"v(\d+)_(\d+)\.json")
+
 
 @cache
-def schema_documents() -> dict[str, dict[str, Any]]:
-    """Every schema file shipped with the package, by its path under ``schema/`` (read once)."""
-    resource = files("lambda_agent_api").joinpath("_schemas.json")
-    documents: dict[str, dict[str, Any]] = json.loads(resource.read_text(encoding="utf-8"))[
-        "schemas"
-    ]
+def _bundles() -> dict[str, Any]:
+    folder = files("lambda_agent_api").joinpath("schemas")
+    found = {}
+    for entry in folder.iterdir():
+        match = _BUNDLE.fullmatch(entry.name)
+        if match:
+            found[(int(match[1]), int(match[2]))] = entry
+    return {f"{a}.{b}": found[a, b] for a, b in sorted(found)}
+
+
+def released_versions() -> tuple[str, ...]:
+    """Return every released version whose schema ships in the package, oldest first."""
+    return tuple(_bundles())
+
+
+CURRENT: Final = list(_bundles())[-1]
+"""The newest released version, whose schema the package speaks (the same as
+:data:`lambda_agent_api.protocol.message_set.CURRENT`, which the tests hold)."""
+
+
+@cache
+def schema_documents(version: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every schema file of a released version (default: the current one), by its path.
+
+    Raises:
+        KeyError: no such released version (``version`` is ``MAJOR.MINOR``).
+    """
+    bundle = _bundles()[CURRENT if version is None else version]
+    documents: dict[str, dict[str, Any]] = json.loads(bundle.read_text(encoding="utf-8"))["schemas"]
     return documents
 
 
-def _union(path: str) -> dict[str, str]:
+def _union(path: str, version: str | None = None) -> dict[str, str]:
     """Map a union's every ``type`` to its schema file's path, in the union's order."""
-    documents = schema_documents()
+    documents = schema_documents(version)
     union = documents[path]
     by_id = {document["$id"]: name for name, document in documents.items()}
     mapping = union["discriminator"]["mapping"]
@@ -44,9 +74,15 @@ def _union(path: str) -> dict[str, str]:
 
 
 @cache
-def message_schema_files() -> dict[str, str]:
-    """Every message type -> the path of its schema file (``"STATUS": "server/status.json"``)."""
-    return {**_union("server_message.json"), **_union("client_message.json")}
+def message_schema_files(version: str | None = None) -> dict[str, str]:
+    """Map every message type of a version to its schema file's path.
+
+    For example ``"STATUS": "server/status.json"``.
+    """
+    return {
+        **_union("server_message.json", version),
+        **_union("client_message.json", version),
+    }
 
 
 SERVER_TYPES: Final[tuple[str, ...]] = tuple(_union("server_message.json"))

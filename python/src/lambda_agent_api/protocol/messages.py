@@ -30,6 +30,7 @@ from lambda_agent_api.protocol._models import (
 )
 from lambda_agent_api.protocol._models import ClientMessage as ClientMessageUnion
 from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnion
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, find_long_number
 
 __all__ = [
     "CLIENT_MESSAGE_CLASSES",
@@ -97,53 +98,78 @@ def message_class(type_: str) -> type[BaseModel] | None:
     return SERVER_MESSAGE_CLASSES.get(type_) or CLIENT_MESSAGE_CLASSES.get(type_)
 
 
-def _strict_loads(data: str | bytes | bytearray, title: str) -> Any:
+_PYDANTIC_MAX_INT_DIGITS: Final = 4300
+"""pydantic's JSON parser refuses a longer integer itself, before converting it."""
+
+
+def _invalid_json(title: str, data: str | bytes | bytearray, reason: str) -> ValidationError:
+    return ValidationError.from_exception_data(
+        title, [{"type": "json_invalid", "loc": (), "input": data, "ctx": {"error": reason}}]
+    )
+
+
+def _strict_loads(data: str | bytes | bytearray, title: str, max_number_digits: int) -> Any:
     try:
-        return strict_json.loads(bytes(data) if isinstance(data, bytearray) else data)
+        return strict_json.loads(
+            bytes(data) if isinstance(data, bytearray) else data,
+            max_number_digits=max_number_digits,
+        )
     except ValueError as error:
-        raise ValidationError.from_exception_data(
-            title,
-            [{"type": "json_invalid", "loc": (), "input": data, "ctx": {"error": str(error)}}],
-        ) from None
+        raise _invalid_json(title, data, str(error)) from None
 
 
-def _parse(adapter: TypeAdapter[Any], data: str | bytes | bytearray) -> Any:
+def _parse(adapter: TypeAdapter[Any], data: str | bytes | bytearray, max_number_digits: int) -> Any:
     title = "message"
+    if max_number_digits < _PYDANTIC_MAX_INT_DIGITS:
+        too_long = find_long_number(data, max_number_digits)
+        if too_long is not None:
+            raise _invalid_json(title, data, str(too_long))
     # pydantic's JSON parser takes NaN and Infinity, which are not JSON; a frame
     # that may hold one is parsed by RFC 8259's rules instead.
     if strict_json.may_hold_a_constant(data):
-        return adapter.validate_python(_strict_loads(data, title))
+        return adapter.validate_python(_strict_loads(data, title, max_number_digits))
     try:
         return adapter.validate_json(data)
     except ValidationError as error:
         # pydantic's JSON parser also refuses a lone surrogate escape ("\ud800"),
-        # which JSON (RFC 8259) and so the schema allow; only then parse again.
+        # which JSON (RFC 8259) and so the schema allow, and an integer of more
+        # than 4300 digits; only then parse again, by the package's own limits.
         if not any(e["type"] == "json_invalid" for e in error.errors()):
             raise
-        return adapter.validate_python(_strict_loads(data, title))
+        return adapter.validate_python(_strict_loads(data, title, max_number_digits))
 
 
-def parse_server_message(data: str | bytes | bytearray) -> ServerMessageUnion:
+def parse_server_message(
+    data: str | bytes | bytearray, *, max_number_digits: int = MAX_NUMBER_DIGITS
+) -> ServerMessageUnion:
     """Parse one frame of JSON text from the server into its message class.
 
-    Accepts exactly what ``schema/server_message.json`` accepts.
+    Accepts exactly what ``schema/server_message.json`` accepts, within the input
+    limits: an integer of more than ``max_number_digits`` digits is refused in
+    linear time (see :mod:`lambda_agent_api.protocol.limits`).
 
     Raises:
-        pydantic.ValidationError: the text is not JSON, or not a valid server message.
+        pydantic.ValidationError: the text is not JSON (or breaks a limit), or not a
+            valid server message.
 
     """
-    message: ServerMessageUnion = _parse(ServerMessage, data)
+    message: ServerMessageUnion = _parse(ServerMessage, data, max_number_digits)
     return message
 
 
-def parse_client_message(data: str | bytes | bytearray) -> ClientMessageUnion:
+def parse_client_message(
+    data: str | bytes | bytearray, *, max_number_digits: int = MAX_NUMBER_DIGITS
+) -> ClientMessageUnion:
     """Parse one frame of JSON text from the client into its message class.
 
-    Accepts exactly what ``schema/client_message.json`` accepts.
+    Accepts exactly what ``schema/client_message.json`` accepts, within the input
+    limits: an integer of more than ``max_number_digits`` digits is refused in
+    linear time (see :mod:`lambda_agent_api.protocol.limits`).
 
     Raises:
-        pydantic.ValidationError: the text is not JSON, or not a valid client message.
+        pydantic.ValidationError: the text is not JSON (or breaks a limit), or not a
+            valid client message.
 
     """
-    message: ClientMessageUnion = _parse(ClientMessage, data)
+    message: ClientMessageUnion = _parse(ClientMessage, data, max_number_digits)
     return message

@@ -57,6 +57,20 @@ RULES: Final[dict[str, Rule]] = {
         Rule("F002", "invalid-json", _ERROR, "A text frame is not JSON."),
         Rule("F003", "not-an-object", _ERROR, "A frame's JSON is not an object."),
         Rule("F004", "binary-frame", _ERROR, "A binary frame: the protocol sends only JSON text."),
+        Rule(
+            "F005",
+            "duplicate-key",
+            _ERROR,
+            "An object in a frame has the same key twice: parsers disagree on which value "
+            "counts (Python's and pydantic's keep the last, others the first).",
+        ),
+        Rule(
+            "F006",
+            "limit-exceeded",
+            _ERROR,
+            "A frame goes beyond an input limit (its size, or the digits of an integer; "
+            "see the Limits page) and was not checked further.",
+        ),
         Rule("S001", "schema-violation", _ERROR, "A message breaks its JSON Schema."),
         Rule("P001", "first-frame-not-status", _ERROR, "The server's first frame is not STATUS."),
         Rule(

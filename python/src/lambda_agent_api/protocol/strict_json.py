@@ -1,18 +1,23 @@
 """JSON parsing by RFC 8259's rules, where Python's ``json`` module differs, and JSON in messages.
 
-``json.loads`` accepts ``NaN`` and ``Infinity``, which are not JSON, and
-refuses integers of more than 4300 digits (Python's limit on turning text
-into ``int``), which are. :func:`loads` does neither, and reports nesting
-too deep to parse as a ``ValueError`` rather than a ``RecursionError``.
+``json.loads`` accepts ``NaN`` and ``Infinity``, which are not JSON. :func:`loads`
+refuses them, refuses an integer of more digits than the limit of
+:mod:`lambda_agent_api.protocol.limits` (checked in linear time before any conversion,
+where ``json.loads`` would convert it in quadratic time or fail with Python's
+own message), and reports nesting too deep to parse as a ``ValueError``
+rather than a ``RecursionError``.
 """
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
+from functools import partial
 from typing import Any, Final
 
-__all__ = ["HugeInt", "kind", "loads", "may_hold_a_constant", "show"]
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, NumberTooLong, check_number_digits
+
+__all__ = ["HugeInt", "LongInteger", "check", "kind", "loads", "may_hold_a_constant", "show"]
 
 _MAX_INT_DIGITS: Final = 4000  # safely below Python's int <-> str limit (4300)
 
@@ -26,9 +31,47 @@ class HugeInt(int):
     __str__ = __repr__
 
 
-def _parse_int(text: str) -> int:
+class LongInteger(HugeInt):
+    """Stands in for an integer of more digits than the limit, which was never converted.
+
+    Its value is ``±10**limit``: beyond every bound a schema here sets, on the
+    right side of zero. ``digits`` says how long the real one is.
+    """
+
+    digits: int
+    limit: int
+
+    def __new__(cls, text: str, limit: int) -> LongInteger:
+        """Stand in for the integer ``text``, of more than ``limit`` digits."""
+        value = super().__new__(cls, -(10**limit) if text.startswith("-") else 10**limit)
+        value.digits = len(text.lstrip("-"))
+        value.limit = limit
+        return value
+
+    def __reduce__(self) -> tuple[type[LongInteger], tuple[str, int]]:
+        # Pickled as what it was made from (validate --jobs sends it between processes).
+        return LongInteger, (("-" if self < 0 else "") + "0" * self.digits, self.limit)
+
+    def __repr__(self) -> str:
+        return f"<an integer of {self.digits} digits>"
+
+    __str__ = __repr__
+
+
+def _stand_in(limit: int, text: str) -> int:
     if len(text) <= _MAX_INT_DIGITS:
         return int(text)
+    if len(text.lstrip("-")) > limit:
+        return LongInteger(text, limit)
+    return HugeInt(Decimal(text))
+
+
+def _parse_int(limit: int, text: str) -> int:
+    if len(text) <= _MAX_INT_DIGITS:
+        return int(text)
+    digits = len(text.lstrip("-"))
+    if digits > limit:  # checked before already; this keeps the promise on its own
+        raise NumberTooLong(digits, limit)
     return HugeInt(Decimal(text))
 
 
@@ -36,15 +79,45 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
 
 
-def loads(text: str | bytes) -> Any:
+def loads(
+    text: str | bytes, *, max_number_digits: int = MAX_NUMBER_DIGITS, stand_in: bool = False
+) -> Any:
     """Parse one JSON document.
+
+    With ``stand_in``, an integer of more than ``max_number_digits`` digits is
+    read as a :class:`LongInteger` (never converted) instead of refused.
 
     Raises:
         ValueError: the text is not JSON (``json.JSONDecodeError`` for a syntax
             error), or it is nested too deeply to parse.
+        NumberTooLong: an integer has more than ``max_number_digits`` digits (a
+            ``ValueError`` too).
+    """
+    if stand_in:
+        parse_int = partial(_stand_in, max_number_digits)
+    else:
+        check_number_digits(text, max_number_digits)
+        parse_int = partial(_parse_int, max_number_digits)
+    try:
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=parse_int)
+    except RecursionError as error:
+        raise ValueError("nested too deeply to parse") from error
+
+
+def _no_conversion(text: str) -> int:
+    return 0
+
+
+def check(text: str | bytes) -> None:
+    """Check that ``text`` is one JSON document (RFC 8259), without building its numbers.
+
+    Integers of any length pass, in linear time: none is converted.
+
+    Raises:
+        ValueError: the text is not JSON, or it is nested too deeply to parse.
     """
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_int=_parse_int)
+        json.loads(text, parse_constant=_refuse_constant, parse_int=_no_conversion)
     except RecursionError as error:
         raise ValueError("nested too deeply to parse") from error
 

@@ -44,7 +44,7 @@ from lambda_agent_api.exceptions import CaptureError, ReplayError
 from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.strict_json import show
 from lambda_agent_api.protocol.transitions import Role, role_of
-from lambda_agent_api.testing.server import MockServer
+from lambda_agent_api.testing.server import MockServer, _printable
 
 __all__ = [
     "REDACTED",
@@ -424,4 +424,4 @@ def _as_bytes(data: str | bytes) -> bytes:
 def _short(data: str | bytes) -> str:
     if isinstance(data, bytes):
         return f"a binary frame of {len(data)} bytes"
-    return show(data, 80)
+    return _printable(show(data, 80), 100)  # what a client sent may hold terminal controls

@@ -32,6 +32,7 @@ from websockets.protocol import State as WsState
 
 from lambda_agent_api.protocol.client_protocol import describe_validation_error
 from lambda_agent_api.protocol.conversation import Conversation, Finding
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.protocol.messages import (
     MsgError,
     MsgGracefulDisconnect,
@@ -131,6 +132,10 @@ class MockServer:
         close_timeout: after ``GRACEFUL_DISCONNECT``, how long to wait for the
             client to close before closing with 1001.
         ssl: a server-side SSL context: the server speaks ``wss://``.
+        max_size: the largest frame taken from a client, in bytes; a larger one
+            closes the connection with 1009 (message too big). ``None``: no limit.
+        max_number_digits: a client frame holding an integer of more digits is
+            refused (S001) before any conversion.
     """
 
     def __init__(
@@ -146,6 +151,8 @@ class MockServer:
         greeting: Sequence[Action] = (MsgStatus(),),
         close_timeout: float = 5.0,
         ssl: ssl_module.SSLContext | None = None,
+        max_size: int | None = MAX_FRAME_BYTES,
+        max_number_digits: int = MAX_NUMBER_DIGITS,
     ) -> None:
         self.script: Script = echo_script if script is None else script
         self.host = host
@@ -157,6 +164,8 @@ class MockServer:
         self.greeting = list(greeting)
         self.close_timeout = close_timeout
         self.ssl = ssl
+        self.max_size = max_size
+        self.max_number_digits = max_number_digits
         self.received: list[tuple[str, MsgUserMessage]] = []
         """Every valid client message, with its chat id, in the order received."""
         self.findings: list[ChatFinding] = []
@@ -216,7 +225,7 @@ class MockServer:
             self.port,
             process_request=self._process_request,
             ping_interval=None,
-            max_size=None,
+            max_size=self.max_size,
             close_timeout=self.close_timeout,
             ssl=self.ssl,
         )
@@ -354,7 +363,7 @@ class MockServer:
             self._finding(session, "F004", f"a binary frame of {len(frame)} bytes")
             return
         try:
-            message = parse_client_message(frame)
+            message = parse_client_message(frame, max_number_digits=self.max_number_digits)
         except ValidationError as error:
             self._finding(session, "S001", describe_validation_error(error))
             session.inbox.put_nowait(None)

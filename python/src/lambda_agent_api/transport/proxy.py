@@ -43,6 +43,7 @@ from websockets.protocol import State as WsState
 from websockets.typing import Subprotocol
 
 from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES
 
 __all__ = ["ProxiedConnection", "ProxyObserver", "RecordingProxy", "upstream_url"]
 
@@ -164,6 +165,9 @@ class RecordingProxy:
         close_timeout: seconds to wait for a side to complete a close.
         ssl: a server-side SSL context, to listen on ``wss://``.
         upstream_ssl: an SSL context for a ``wss://`` upstream.
+        max_size: the largest frame forwarded, in bytes, either way; a side that
+            sends a larger one is closed with 1009 (message too big), and the other
+            side alike. ``None``: no limit. See :mod:`lambda_agent_api.protocol.limits`.
     """
 
     def __init__(
@@ -180,6 +184,7 @@ class RecordingProxy:
         close_timeout: float = 10.0,
         ssl: ssl_module.SSLContext | None = None,
         upstream_ssl: ssl_module.SSLContext | None = None,
+        max_size: int | None = MAX_FRAME_BYTES,
     ) -> None:
         upstream_url(upstream, "/")  # raises ValueError now rather than per connection
         self.upstream = upstream
@@ -193,6 +198,7 @@ class RecordingProxy:
         self.close_timeout = close_timeout
         self.ssl = ssl
         self.upstream_ssl = upstream_ssl
+        self.max_size = max_size
         self.connections: dict[str, ProxiedConnection] = {}
         """The connections open now, by ``conn``."""
         self.lines = 0
@@ -227,7 +233,7 @@ class RecordingProxy:
             self.port,
             process_request=self._process_request,
             select_subprotocol=self._select_subprotocol,
-            max_size=None,
+            max_size=self.max_size,
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_timeout,
             close_timeout=self.close_timeout,
@@ -295,7 +301,7 @@ class RecordingProxy:
                 user_agent_header=request.headers.get("User-Agent"),
                 subprotocols=[Subprotocol(p) for p in offered] or None,
                 open_timeout=self.open_timeout,
-                max_size=None,
+                max_size=self.max_size,
                 ping_interval=self.ping_interval,
                 ping_timeout=self.ping_timeout,
                 close_timeout=self.close_timeout,
