@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -68,22 +67,43 @@ def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 @cache
-def _bundler() -> Callable[..., dict[str, Any]]:
-    # The package cannot be imported before its models exist, so load the
-    # dependency-free bundler by path.
+def _schema_shape() -> Any:
+    # The package cannot be imported before its models exist, so load its
+    # dependency-free module about the files' shape (and the bundler) by path.
     path = PACKAGE_DIR / "_bundle.py"
     spec = importlib.util.spec_from_file_location("_lambda_agent_api_bundle", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    bundle: Callable[..., dict[str, Any]] = module.bundle
-    return bundle
+    return module
 
 
-def bundle_schemas(schemas: Schemas) -> dict[str, Any]:
-    """Bundle every schema file into one document, each file under ``$defs/<title>``."""
-    return _bundler()(schemas)
+def bundle_schemas(schemas: Schemas, base_uri: str | None = None) -> dict[str, Any]:
+    """Bundle every schema file into one document, each file under ``$defs/<title>``.
+
+    Unions become ``oneOf`` with a ``discriminator`` (see ``_bundle.bundle``).
+    """
+    result: dict[str, Any] = _schema_shape().bundle(schemas, base_uri=base_uri)
+    return result
+
+
+def message_tag(document: dict[str, Any]) -> str | None:
+    """Return a message schema's ``type`` value, or None for any other schema."""
+    tag: str | None = _schema_shape().message_tag(document)
+    return tag
+
+
+def union_members(path: str, document: dict[str, Any]) -> dict[str, str] | None:
+    """Return a union schema's ``{type value: member path}``, or None for any other."""
+    members: dict[str, str] | None = _schema_shape().union_members(path, document)
+    return members
+
+
+def resolve(path: str, ref: str) -> str:
+    """Return the path a relative ``$ref`` in the file ``path`` names."""
+    target: str = _schema_shape().resolve(path, ref)
+    return target
 
 
 def ruff(code: str, filename: Path) -> str:

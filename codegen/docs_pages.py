@@ -20,16 +20,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
-from common import LATEST, ROOT, Schemas
+from common import LATEST, ROOT, Schemas, message_tag, resolve, union_members
 
 DOCS_DIR = ROOT / "docs"
 REFERENCE_DIR = DOCS_DIR / "reference"
 FIXTURE_DIR = ROOT / "tests" / "fixtures" / "messages"
 
-# Where the site publishes schema/ (docs hook), relative to docs/: the path of
-# every `$id` under the site's root, so that `$ref`s by `$id` resolve.
+# Where the site publishes schema/ (docs hook): a file's address is this, then
+# its path in the repository (schema/v1.1/server/status.json).
 SCHEMA_BASE = "https://agent-api.lambda.coredump.ru/"
 
 DIRECTIONS = {"server": "server → client", "client": "client → server"}
@@ -91,18 +90,22 @@ def messages(schemas: Schemas) -> list[Message]:
     """Every message schema (those with a constant ``type``), in the enums' order, server first."""
     found = []
     for path, doc in schemas.items():
-        type_property = doc.get("properties", {}).get("type", {})
-        consts = [part["const"] for part in type_property.get("allOf", []) if "const" in part]
-        if consts:
-            found.append(Message(path, doc, consts[0]))
+        tag = message_tag(doc)
+        if tag is not None:
+            found.append(Message(path, doc, tag))
     # The enums of type names list the messages in the protocol's own order.
     order = [value for side in DIRECTIONS for value in schemas[f"{side}/message_type.json"]["enum"]]
     return sorted(found, key=lambda m: order.index(m.type))
 
 
-def unions(schemas: Schemas) -> dict[str, dict[str, Any]]:
-    """Every union schema (``oneOf`` with a discriminator), by path."""
-    return {p: d for p, d in schemas.items() if "oneOf" in d and "discriminator" in d}
+def unions(schemas: Schemas) -> dict[str, dict[str, str]]:
+    """Every union schema's members (``{type value: member path}``), by the union's path."""
+    found = {}
+    for path, doc in schemas.items():
+        members = union_members(path, doc)
+        if members is not None:
+            found[path] = members
+    return found
 
 
 def enums(schemas: Schemas) -> dict[str, dict[str, Any]]:
@@ -110,27 +113,20 @@ def enums(schemas: Schemas) -> dict[str, dict[str, Any]]:
     return {p: d for p, d in schemas.items() if "enum" in d}
 
 
-def path_of(schemas: Schemas, base: dict[str, Any], ref: str) -> str:
-    """Return the path under ``schema/`` of the file ``ref`` (inside ``base``) points to."""
-    target = urljoin(base["$id"], ref)
-    for path, doc in schemas.items():
-        if doc["$id"] == target:
-            return path
-    raise SystemExit(f"codegen: {base['$id']} refers to {ref}, which is no schema file")
-
-
-def type_text(prop: dict[str, Any], base: dict[str, Any], schemas: Schemas) -> str:
-    """How a property's type reads in a field table."""
+def type_text(prop: dict[str, Any], base: str, schemas: Schemas) -> str:
+    """How a property's type reads in a field table (``base``: the path of its file)."""
     # A constant (the `type` discriminator) is shown in the Default column.
-    if "const" in prop or any("const" in part for part in prop.get("allOf", [])):
+    if "const" in prop:
         return "constant"
     if "$ref" in prop:
-        return f"`{schemas[path_of(schemas, base, prop['$ref'])]['title']}`"
+        return f"`{schemas[resolve(base, prop['$ref'])]['title']}`"
     if "enum" in prop:
         return "one of " + ", ".join(code(v) for v in prop["enum"])
+    if [set(part) for part in prop.get("anyOf", [])] == [{"type"}] * 6:
+        return "any JSON value"
     declared = prop.get("type")
     if declared is None:
-        return "any JSON value"
+        raise SystemExit(f"codegen: {base}: no docs rule for the property {prop}")
     names = declared if isinstance(declared, list) else [declared]
     parts = []
     for name in names:
@@ -146,8 +142,38 @@ def indent(text: str, prefix: str = "    ") -> str:
     return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
 
 
+class _Number(str):
+    """A JSON number as its source wrote it (``5.0``, ``1e+20``), never rewritten."""
+
+
+def pretty_json(text: str) -> str:
+    """Return JSON text laid out one member per line (indent 2), numbers and order kept.
+
+    A fixture is one line, cut off at the right of a page; laid out, it is read at
+    a glance. Numbers keep their spelling: an example of ``5.0`` must not become ``5``.
+    """
+    value = json.loads(text, parse_int=_Number, parse_float=_Number)
+
+    def dump(item: Any, depth: int) -> str:
+        pad, inner = "  " * depth, "  " * (depth + 1)
+        if isinstance(item, _Number):
+            return str(item)
+        if isinstance(item, dict) and item:
+            members = [
+                f"{inner}{json.dumps(k, ensure_ascii=False)}: {dump(v, depth + 1)}"
+                for k, v in item.items()
+            ]
+            return "{\n" + ",\n".join(members) + f"\n{pad}}}"
+        if isinstance(item, list) and item:
+            elements = [f"{inner}{dump(v, depth + 1)}" for v in item]
+            return "[\n" + ",\n".join(elements) + f"\n{pad}]"
+        return json.dumps(item, ensure_ascii=False)
+
+    return dump(value, 0)
+
+
 def fixture_examples(message: Message) -> list[tuple[str, str]]:
-    """(name, JSON text) of every valid fixture of a message, the preferred one first."""
+    """(name, JSON text laid out) of every valid fixture of a message, the preferred one first."""
     folder = FIXTURE_DIR / message.type / "valid"
     files = sorted(folder.glob("*.json"))
     if not files:
@@ -156,15 +182,15 @@ def fixture_examples(message: Message) -> list[tuple[str, str]]:
             f"{folder.relative_to(ROOT)}; its docs page shows one"
         )
     files.sort(key=lambda f: f.stem != PREFERRED_EXAMPLE)
-    return [(f.stem, f.read_text(encoding="utf-8").strip()) for f in files]
+    return [(f.stem, pretty_json(f.read_text(encoding="utf-8"))) for f in files]
 
 
 def member_of(message: Message, schemas: Schemas) -> list[str]:
     """Titles of the unions a message belongs to."""
     return [
-        doc["title"]
-        for doc in unions(schemas).values()
-        if any(path_of(schemas, doc, b["$ref"]) == message.path for b in doc["oneOf"])
+        schemas[path]["title"]
+        for path, members in unions(schemas).items()
+        if message.path in members.values()
     ]
 
 
@@ -188,12 +214,11 @@ def message_page(message: Message, schemas: Schemas) -> str:
     ]
     required = set(doc.get("required", []))
     for name, prop in doc["properties"].items():
-        consts = [p["const"] for p in [prop, *prop.get("allOf", [])] if "const" in p]
         default = code(prop["default"]) if "default" in prop else "—"
-        if consts and prop.get("default", consts[0]) != consts[0]:
+        if "const" in prop and prop.get("default", prop["const"]) != prop["const"]:
             raise SystemExit(f"codegen: {message.path}: {name}'s default is not its constant")
         lines.append(
-            f"| `{name}` | {type_text(prop, doc, schemas)} | "
+            f"| `{name}` | {type_text(prop, message.path, schemas)} | "
             f"{'yes' if name in required else 'no'} | {default} | "
             f"{cell(prop.get('description', ''))} |"
         )
@@ -223,7 +248,7 @@ def message_page(message: Message, schemas: Schemas) -> str:
         "",
         "## Schema",
         "",
-        f"Published at `{doc['$id']}`; `$ref` it by that address.",
+        f"Published at `{SCHEMA_BASE}{schema_url(message.path)}`; `$ref` it by that address.",
         "",
         f'??? abstract "{message.path}"',
         "",
@@ -244,20 +269,20 @@ def unions_page(schemas: Schemas) -> str:
         "members by `type`, and each enum lists the type names of one direction.",
         "",
     ]
-    for path, doc in unions(schemas).items():
+    for path, members in unions(schemas).items():
+        doc = schemas[path]
         lines += [
             f"## {doc['title']} {{#{doc['title'].lower()}}}",
             "",
             doc["description"],
             "",
-            f"Schema: [`{path}`](../{schema_url(path)}), discriminated on "
-            f"`{doc['discriminator']['propertyName']}`.",
+            f"Schema: [`{path}`](../{schema_url(path)}), told apart by `type`.",
             "",
             "| `type` | Python class | Summary |",
             "| --- | --- | --- |",
         ]
-        for type_, ref in doc["discriminator"]["mapping"].items():
-            member = pages[path_of(schemas, doc, ref)]
+        for type_, member_path in members.items():
+            member = pages[member_path]
             lines.append(
                 f"| [`{type_}`]({member.page}) | `{member.doc['title']}` | "
                 f"{cell(first_sentence(member.doc['description']))} |"
@@ -311,26 +336,19 @@ def index_page(schemas: Schemas) -> str:
         "",
         "## Schema files",
         "",
-        "The site publishes every schema file at its `$id`, so other schemas and "
-        "tools can `$ref` them by address; relative `$ref`s between them resolve too.",
+        "The site publishes every schema file at the address below, so other schemas "
+        "and tools can `$ref` them by address; relative `$ref`s between them resolve too, "
+        "from the site or from a checkout. All of them in one document, for code "
+        f"generators: [`bundle.json`](../{schema_url('bundle.json')}) "
+        "([Use the schema from any language](../ecosystem.md)).",
         "",
-        "| File | `$id` |",
+        "| File | Address |",
         "| --- | --- |",
     ]
-    for path, doc in schemas.items():
-        lines.append(f"| [`{path}`](../{schema_url(path)}) | `{doc['$id']}` |")
+    for path in schemas:
+        lines.append(f"| [`{path}`](../{schema_url(path)}) | `{SCHEMA_BASE}{schema_url(path)}` |")
     lines.append("")
     return "\n".join(lines)
-
-
-def check_ids(schemas: Schemas) -> None:
-    """Stop unless every ``$id`` is the address the site publishes its file at."""
-    for path, doc in schemas.items():
-        wanted = SCHEMA_BASE + schema_url(path)
-        if doc.get("$id") != wanted:
-            raise SystemExit(
-                f"codegen: schema/{LATEST}/{path} has $id {doc.get('$id')!r}, not {wanted!r}"
-            )
 
 
 def rules_page() -> str:
@@ -349,7 +367,8 @@ def rules_page() -> str:
         raise SystemExit(f"codegen: the rules module's docstring does not explain {missing}")
     where: dict[str, list[str]] = {}
     for (role, state, type_), (rule_id, _) in transitions.VIOLATIONS.items():
-        where.setdefault(rule_id, []).append(f"{role.value} sends `{type_}` in `{state.value}`")
+        name = getattr(type_, "value", type_)  # the table's keys are the enums of types
+        where.setdefault(rule_id, []).append(f"{role.value} sends `{name}` in `{state.value}`")
     lines = [
         note("lambda_agent_api.protocol.rules and lambda_agent_api.protocol.transitions"),
         "# Protocol rules",
@@ -399,7 +418,6 @@ def rules_page() -> str:
 
 def generate(schemas: Schemas) -> dict[Path, str]:
     """Return the generated docs pages: output path -> content."""
-    check_ids(schemas)
     outputs = {
         REFERENCE_DIR / "index.md": index_page(schemas),
         REFERENCE_DIR / "unions.md": unions_page(schemas),

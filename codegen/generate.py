@@ -51,6 +51,8 @@ def generate(schema_dir: Path) -> dict[Path, str]:
     outputs: dict[Path, str] = {}
     for target in TARGETS:
         outputs.update(target(schemas))
+    # The one output built from a file other than the JSON Schemas.
+    outputs.update(python_models.generate_asyncapi(schema_dir))
     return outputs
 
 

@@ -7,7 +7,12 @@
   ``__init__.py`` exporting them with their parsers (``MESSAGES``, a ``MessageSet``);
 - ``python/src/lambda_agent_api/schemas/v1_1.json`` (one per released version,
   ``v1_0.json``...): each version's schema files themselves,
-  shipped inside the package so that it validates without this repository.
+  shipped inside the package so that it validates without this repository;
+- ``python/src/lambda_agent_api/schemas/bundle.json``: the latest version's files
+  as one document (``lambda-agent-api schema --bundle``), the bundle code
+  generators read;
+- ``python/src/lambda_agent_api/schemas/asyncapi.yaml``: the latest version's
+  AsyncAPI document (``lambda-agent-api schema asyncapi``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 from common import (
     LATEST,
@@ -31,8 +35,10 @@ from common import (
     bundle_schemas,
     header,
     load_schemas,
+    message_tag,
     released_versions,
     require_versions,
+    resolve,
     ruff,
 )
 
@@ -80,30 +86,50 @@ DATAMODEL_CODEGEN_OPTIONS = [
 
 
 def messages(schemas: Schemas) -> Iterator[tuple[str, str, str]]:
-    """Yield (class name, enum class name, type value) for every message schema."""
-    by_id = {doc["$id"]: doc for doc in schemas.values()}
-    for doc in schemas.values():
-        type_property = doc.get("properties", {}).get("type")
-        if type_property is None:
+    """Yield (class name, enum class name, type value) for every message schema.
+
+    A message's ``type`` is a plain ``const`` in the schema; its enum is the
+    ``message_type.json`` beside it (``EServerMessage`` for ``server/``), which
+    must list the value. The models type ``type`` as that enum's member, as v1.1 did.
+    """
+    for path, doc in schemas.items():
+        tag = message_tag(doc)
+        if tag is None:
             continue
-        enum_ref, const = type_property["allOf"]
-        enum_doc = by_id[urljoin(doc["$id"], enum_ref["$ref"])]
-        yield doc["title"], enum_doc["title"], const["const"]
+        enum_path = resolve(path, "message_type.json")
+        enum_doc = schemas.get(enum_path)
+        if enum_doc is None or tag not in enum_doc.get("enum", []):
+            raise SystemExit(f"codegen: {path}: type {tag!r} is not in {enum_path}")
+        yield doc["title"], enum_doc["title"], tag
 
 
-def integer_overrides(bundled: dict[str, Any]) -> dict[str, str]:
-    """Map every integer property to JsonInteger, as ``Class.field`` overrides."""
+ANY_JSON_VALUE = [{"type": t} for t in ("string", "number", "boolean", "object", "array", "null")]
+"""How the schema types a property that may hold any JSON value (a tool's ``result``)."""
+
+
+def type_overrides(bundled: dict[str, Any]) -> dict[str, str]:
+    """Map every integer property to JsonInteger, and every any-JSON property to ``Any``.
+
+    The schema spells "any JSON value" as ``anyOf`` the six JSON types, so that
+    generators in other languages type it (json-schema-to-typescript would type
+    an untyped property as an object); pydantic would turn that into a union
+    that converts 3 into 3.0, so the model keeps v1.1's ``Any``.
+    """
     overrides = {}
     for title, definition in bundled["$defs"].items():
         for name, prop in definition.get("properties", {}).items():
             if prop.get("type") == "integer":
                 overrides[f"{title}.{name}"] = JSON_INTEGER
+            elif prop.get("anyOf") == ANY_JSON_VALUE:
+                overrides[f"{title}.{name}"] = "typing.Any"
     # An integer anywhere else (array items, nested objects) would keep pydantic's
     # lax int: fail here rather than generate a model that disagrees with the schema.
-    found = json.dumps(bundled).count('"type": "integer"')
+    text = json.dumps(bundled)
+    found = text.count('"type": "integer"') + text.count(json.dumps(ANY_JSON_VALUE))
     if found != len(overrides):
         raise SystemExit(
-            "codegen: an integer outside a message's top-level properties is not supported"
+            "codegen: an integer or any-JSON value outside a message's top-level "
+            "properties is not supported"
         )
     return overrides
 
@@ -171,7 +197,7 @@ def patch_type_fields(code: str, schemas: Schemas) -> str:
 def generate_models(schemas: Schemas, version: str = LATEST, target: Path = MODELS) -> str:
     """Generate a ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
     bundled = bundle_schemas(schemas)
-    code = run_datamodel_codegen(bundled, integer_overrides(bundled))
+    code = run_datamodel_codegen(bundled, type_overrides(bundled))
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
@@ -187,6 +213,25 @@ def generate_schema_data(schemas: Schemas, version: str = LATEST) -> str:
     return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+SITE_SCHEMA = "https://agent-api.lambda.coredump.ru/schema/"
+"""Where the docs site publishes schema/ (tools/docs/hooks.py): one folder per version."""
+
+
+def generate_bundle(schemas: Schemas) -> str:
+    """Generate ``schemas/bundle.json``: the bundle, with the ``$id`` the site publishes it at."""
+    bundled = bundle_schemas(schemas, base_uri=f"{SITE_SCHEMA}{LATEST}/")
+    return json.dumps(bundled, indent=2, ensure_ascii=False) + "\n"
+
+
+def generate_asyncapi(schema_dir: Path) -> dict[Path, str]:
+    """Generate ``schemas/asyncapi.yaml``: the schema folder's AsyncAPI document, as it is."""
+    source = schema_dir / "asyncapi.yaml"
+    text = source.read_text(encoding="utf-8")
+    note = header(f"schema/{LATEST}/asyncapi.yaml")
+    # Its payload $refs are relative to the schema folder, as on the site.
+    return {PACKAGE_DIR / "schemas" / "asyncapi.yaml": note + text}
+
+
 def generate(schemas: Schemas) -> dict[Path, str]:
     """Return the Python package's generated files: output path -> content."""
     require_versions(PINNED)
@@ -199,6 +244,7 @@ def generate(schemas: Schemas) -> dict[Path, str]:
             )
             for version in released_versions()
         },
+        PACKAGE_DIR / "schemas" / "bundle.json": generate_bundle(schemas),
     }
 
 

@@ -19,7 +19,6 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,56 +29,17 @@ TS_DIR = ROOT / "typescript"
 GENERATED_DIR = TS_DIR / "src" / "generated"
 SCRIPT = TS_DIR / "scripts" / "generate-types.mjs"
 
-# Keywords that say something about a value without constraining it.
-ANNOTATIONS = frozenset(
-    {"title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly"}
-)
-# Keywords whose value is a schema, a list of schemas, or a map of schemas.
-SUBSCHEMA = frozenset({"items", "additionalProperties", "not", "contains", "propertyNames"})
-SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs"})
-
-
-def _subschemas(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for key, value in schema.items():
-        if key in SUBSCHEMA and isinstance(value, dict):
-            yield value
-        elif key in SUBSCHEMA_LISTS:
-            yield from value
-        elif key in SUBSCHEMA_MAPS:
-            yield from value.values()
-
-
-def _mark_unconstrained(schema: dict[str, Any]) -> None:
-    """Type every schema that only annotates (such as a tool's ``result``) as ``unknown``.
-
-    json-schema-to-typescript 16 types ``{}`` as any value but ``{"description": ...}``
-    as an object with an index signature, which would refuse a valid string result.
-    """
-    if schema.keys() <= ANNOTATIONS:
-        schema["tsType"] = "unknown"
-    for sub in _subschemas(schema):
-        _mark_unconstrained(sub)
-
 
 def generator_input(schemas: Schemas) -> dict[str, Any]:
-    """Return the bundle, adapted for the generator, and the order of its declarations.
+    """Return the bundle and the order of its declarations.
 
-    Each message's ``type`` is ``allOf: [<the enum>, {"const": ...}]`` in the
-    schema; the generator would write ``EServerMessage & "STATUS" & string``, so
-    it gets the ``const`` alone and writes ``"STATUS"``. The runtime validator
-    uses the schema files as they are.
+    The bundle goes to the generator as it is: each message's ``type`` is a
+    plain ``const`` (so ``type: "STATUS"``), a tool's ``result`` is ``anyOf``
+    the JSON types, and each union is ``oneOf`` its messages. The runtime
+    validator uses the schema files as they are.
     """
     defs: dict[str, Any] = copy.deepcopy(bundle_schemas(schemas)["$defs"])
-    message_titles = set()
-    for title, _, value in messages(schemas):
-        prop = defs[title]["properties"]["type"]
-        if [list(part) for part in prop.get("allOf", [])] != [["$ref"], ["const"]]:
-            raise SystemExit(f"codegen: {title}.type is not allOf [$ref, const]")
-        defs[title]["properties"]["type"] = {"description": prop["description"], "const": value}
-        message_titles.add(title)
-    for definition in defs.values():
-        _mark_unconstrained(definition)
+    message_titles = {title for title, _, _ in messages(schemas)}
 
     def kind(title: str) -> int:
         definition = defs[title]

@@ -174,7 +174,13 @@ async def test_frames_pass_unchanged_both_ways_on_concurrent_connections(tmp_pat
     captured = sorted((c["send"], c["recv"]) for c in by_conn.values())
     expected = sorted((payloads(c, "client"), payloads(c, "upstream")) for c in chats)
     assert captured == expected
-    assert sorted(events.lines) == list(range(1, len(records(path)) + 1))  # every line, once
+    # Every frame's line, once; the other lines are the connections' close records.
+    lines = records(path)
+    assert sorted(events.lines) == [n for n, r in enumerate(lines, 1) if "dir" in r]
+    closes = [r for r in lines if r.get("event") == "close"]
+    assert sorted((r["conn"], r["code"]) for r in closes) == sorted(
+        (conn, 4000) for conn in by_conn
+    )
     assert sorted(c[1:] for c in events.closed_) == sorted(
         ("client", 4000, f"client {c} done") for c in chats
     )
@@ -361,4 +367,7 @@ async def test_a_capture_in_memory_counts_its_lines() -> None:
         async with AgentApi("bot", proxy.base_url) as api:
             await api.ask("hi")
         await events.wait_closed(1)
-    assert proxy.lines == len(records(out.getvalue())) == len(events.lines)
+    lines = records(out.getvalue())
+    assert proxy.lines == len(lines) == len(events.lines) + 1
+    assert lines[-1]["event"] == "close"  # the connection's end: readers free it there
+    assert (lines[-1]["conn"], lines[-1]["code"]) == ("1", 1000)

@@ -8,6 +8,7 @@ import re
 from support.node import TS_DIR
 
 import lambda_agent_api
+from lambda_agent_api._bundle import message_tag
 from lambda_agent_api.schemas import schema, schema_paths
 
 ROOT = TS_DIR.parent
@@ -57,7 +58,7 @@ def test_every_schema_title_is_one_declared_type_and_no_name_is_numbered() -> No
 def test_each_message_has_a_literal_type_and_a_guard() -> None:
     code = (GENERATED / "types.ts").read_text("utf-8")
     guards = (GENERATED / "guards.ts").read_text("utf-8")
-    messages = [schema(p) for p in schema_paths() if "type" in schema(p).get("properties", {})]
+    messages = [schema(p) for p in schema_paths() if message_tag(schema(p)) is not None]
     assert len(messages) == 10
     for document in messages:
         title, value = document["title"], document["properties"]["type"]["default"]

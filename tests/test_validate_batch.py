@@ -130,6 +130,27 @@ def test_other_limits_and_versions(limits: dict[str, Any]) -> None:
     assert batched(paths, jobs=2, **limits) == expected
 
 
+def test_connections_ended_by_close_records_and_by_the_open_limit(tmp_path: Path) -> None:
+    path = tmp_path / "closing.jsonl"
+    lines = _conversation(random.Random(3), 400).splitlines()
+    close = json.dumps({"ts": 2.0, "conn": "a", "event": "close", "code": 1000, "reason": ""})
+    lines.insert(len(lines) // 2, close)  # "a" ends, and its later frames start anew
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for open_at_most in (1, 2, 100):
+        checker = Checker()
+        with path.open("rb") as file:
+            items = read_capture(file, str(path), max_open_connections=open_at_most)
+            expected = [d.to_dict() for d in checker.check_all(items)]
+        expected += [d.to_dict() for d in checker.finish()]
+        assert expected or open_at_most > 1  # one open at a time cuts every response
+        for jobs in (1, 2):
+            checker = Checker()
+            with FileChecker(checker, jobs=jobs, max_open_connections=open_at_most) as files:
+                found = [e.to_dict() for e in files.check([str(path)]) if isinstance(e, Diagnostic)]
+            found += [d.to_dict() for d in checker.finish()]
+            assert found == expected
+
+
 def test_many_files_at_once_in_input_order() -> None:
     paths = [*CONVERSATIONS, *EXAMPLES, *NASTY, Path("no/such/file.jsonl")]
     expected = per_frame(paths)

@@ -33,12 +33,31 @@ confusable = st.sampled_from(
 """Values where JSON Schema and pydantic's lax mode are known to part ways."""
 
 
+ANY_JSON_VALUE = [{"type": t} for t in ("string", "number", "boolean", "object", "array", "null")]
+
+
+def _any_json_as_true(node: Any) -> Any:
+    """The same schema, with ``anyOf`` every JSON type (a tool's ``result``) as ``{}``.
+
+    Both accept any JSON value; hypothesis-jsonschema draws from ``{}`` with one
+    small strategy, but builds six large ones for the ``anyOf`` (whose repr then
+    trips hypothesis' "overly large repr" warning, an error here).
+    """
+    if isinstance(node, dict):
+        if node.get("anyOf") == ANY_JSON_VALUE:
+            return {k: v for k, v in node.items() if k != "anyOf"}
+        return {k: _any_json_as_true(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_any_json_as_true(item) for item in node]
+    return node
+
+
 @cache
 def instances(type_: str) -> st.SearchStrategy[Any]:
     """Valid instances of the message ``type_``, drawn from its (bundled) schema."""
     path = message_schema_path(type_)
     assert path is not None
-    return from_schema(bundled_schema(path))
+    return from_schema(_any_json_as_true(bundled_schema(path)))
 
 
 @st.composite

@@ -40,11 +40,11 @@ function describe(errors: readonly SchemaError[]): string {
 /**
  * Validate `value` against the union schema at `unionPath`.
  *
- * The union's `discriminator` names the one schema a `type` can match, so a
- * value is checked against that schema alone and its errors are that schema's:
- * valid exactly when the union's `oneOf` is (each message schema requires its
- * own `type`). Without a known `type`, no branch can match, and the error is
- * the union's own: `oneOf` at the whole message.
+ * The union sends a message to the one schema its `type` names (its
+ * `if`/`then` pairs), so a value with a known `type` is checked against that
+ * schema alone and its errors are that schema's, as JSON Schema reports them.
+ * Without a known `type`, the errors are the union's own: `type` must be one
+ * of its members' types, and the message an object.
  */
 function validateUnion<T>(unionPath: string, value: unknown): ParseResult<T> {
   const mapping = unionMapping(unionPath);
@@ -53,23 +53,14 @@ function validateUnion<T>(unionPath: string, value: unknown): ParseResult<T> {
       ? (value as Record<string, unknown>)["type"]
       : undefined;
   const path = typeof type === "string" ? mapping.get(type) : undefined;
-  let errors: SchemaError[];
-  if (path === undefined) {
-    const known = [...mapping.keys()].join(", ");
-    errors = [
-      {
-        keyword: "oneOf",
-        instanceLocation: "",
-        message: `must be an object whose \`type\` is one of ${known}`,
-      },
-    ];
-  } else {
-    errors = schemaErrors(path, value);
-    if (errors.length === 0) {
-      return { ok: true, message: value as T };
-    }
+  const errors = schemaErrors(path ?? unionPath, value);
+  if (errors.length === 0) {
+    return { ok: true, message: value as T };
   }
-  return { ok: false, error: new MessageError("invalid-message", describe(errors), errors) };
+  // Ajv's enum message does not list the values: say which types this side knows.
+  const known = `must be an object whose \`type\` is one of ${[...mapping.keys()].join(", ")}`;
+  const message = path === undefined ? `${known}; ${describe(errors)}` : describe(errors);
+  return { ok: false, error: new MessageError("invalid-message", message, errors) };
 }
 
 function parseJson(text: string): ParseResult<unknown> {

@@ -11,7 +11,13 @@ import { SCHEMAS } from "./generated/schemas.js";
 /** A JSON Schema document, as parsed from its file. */
 export type SchemaDocument = Readonly<Record<string, unknown>>;
 
-/** Where the schema files are published; every `$id` starts with it. */
+/**
+ * Where the schema files are published: a file's address is `BASE_URI + path`.
+ *
+ * The files carry no `$id` (a file is known by where it lies, so relative
+ * `$ref`s resolve offline from a checkout as from the site); the validator
+ * registers each file under this address.
+ */
 export const BASE_URI = "https://agent-api.lambda.coredump.ru/schema/v1.1/";
 
 /** Paths of every schema file, relative to `schema/` (`"server/status.json"`, ...). */
@@ -33,16 +39,11 @@ export function schema(path: string): SchemaDocument {
 }
 
 /**
- * Resolve a relative reference (such as `server/status.json`) against a base URI.
- *
- * The package runs where the DOM's or node's `URL` may be missing from the
- * types it is compiled with, and the schema's references are plain relative paths.
+ * The path that a relative `$ref` (such as `server/status.json`) in the file
+ * `base` names: both are paths relative to the schema folder.
  */
 function resolveReference(base: string, ref: string): string {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) {
-    return ref;
-  }
-  const segments = base.slice(0, base.lastIndexOf("/")).split("/");
+  const segments = base.split("/").slice(0, -1);
   for (const part of ref.split("/")) {
     if (part === "..") {
       segments.pop();
@@ -53,35 +54,39 @@ function resolveReference(base: string, ref: string): string {
   return segments.join("/");
 }
 
-/** The path of the schema whose `$id` is `id`, if the package has it. */
-export function schemaPathById(id: string): string | undefined {
-  return Object.keys(SCHEMAS).find((path) => SCHEMAS[path]?.["$id"] === id);
+/** One `if`/`then` pair of a union: `if` its `type` is `const`, `then` the message's `$ref`. */
+interface Dispatch {
+  readonly if?: { readonly properties?: { readonly type?: { readonly const?: unknown } } };
+  readonly then?: { readonly $ref?: unknown };
 }
 
 const mappings = new Map<string, ReadonlyMap<string, string>>();
 
 /**
  * The message types of a union schema (such as `server_message.json`), each
- * with the path of its message's schema: the union's `discriminator.mapping`.
+ * with the path of its message's schema: the union's `if`/`then` pairs.
  *
- * @throws RangeError when `path` is not a union schema with a discriminator mapping.
+ * @throws RangeError when `path` is not a union schema.
  */
 export function unionMapping(path: string): ReadonlyMap<string, string> {
   const known = mappings.get(path);
   if (known !== undefined) {
     return known;
   }
-  const union = schema(path);
-  const discriminator = union["discriminator"] as { mapping?: Record<string, string> } | undefined;
-  const base = union["$id"];
-  if (discriminator?.mapping === undefined || typeof base !== "string") {
-    throw new RangeError(`schema ${path} is not a union with a discriminator mapping`);
+  const pairs = schema(path)["allOf"] as readonly Dispatch[] | undefined;
+  if (pairs === undefined || pairs.length === 0) {
+    throw new RangeError(`schema ${path} is not a union`);
   }
   const mapping = new Map<string, string>();
-  for (const [type, ref] of Object.entries(discriminator.mapping)) {
-    const target = schemaPathById(resolveReference(base, ref));
-    if (target === undefined) {
-      throw new RangeError(`schema ${path} maps ${type} to ${ref}, which the package lacks`);
+  for (const pair of pairs) {
+    const type = pair.if?.properties?.type?.const;
+    const ref = pair.then?.$ref;
+    if (typeof type !== "string" || typeof ref !== "string") {
+      throw new RangeError(`schema ${path} is not a union of if/then pairs on type`);
+    }
+    const target = resolveReference(path, ref);
+    if (!(target in SCHEMAS)) {
+      throw new RangeError(`schema ${path} sends ${type} to ${ref}, which the package lacks`);
     }
     mapping.set(type, target);
   }

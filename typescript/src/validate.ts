@@ -1,6 +1,7 @@
 /**
  * The runtime validator: Ajv (draft 2020-12) holding every schema file of the
- * package under its `$id`, so a `$ref` resolves exactly as in `schema/`.
+ * package at its address (`BASE_URI + path`), so a relative `$ref` resolves
+ * exactly as in `schema/`.
  *
  * Its errors are JSON Schema output units, (keyword, instanceLocation), the
  * same as the Python package's validator reports for the same instance.
@@ -14,7 +15,7 @@ import {
 } from "ajv/dist/2020.js";
 
 import { SCHEMAS } from "./generated/schemas.js";
-import { schema } from "./schemas.js";
+import { BASE_URI, schema } from "./schemas.js";
 
 /** One reason an instance fails its schema. */
 export interface SchemaError {
@@ -36,15 +37,11 @@ function validatorInstance(): Ajv2020 {
       allErrors: true,
       // Refuse unknown keywords and formats rather than ignore them silently.
       strict: true,
-      // `"type": ["string", "null"]` is how the schema spells an optional null.
-      allowUnionTypes: true,
     });
-    // The schema's `discriminator` is OpenAPI's (`propertyName` + `mapping`),
-    // which Ajv's own discriminator option does not accept; to JSON Schema it
-    // is an annotation, and `oneOf` alone decides validity.
-    created.addKeyword({ keyword: "discriminator", schemaType: "object" });
-    for (const document of Object.values(SCHEMAS)) {
-      created.addSchema(document as SchemaObject);
+    // The files have no `$id`: each is registered at its address, which is
+    // also the base its relative `$ref`s resolve against.
+    for (const [path, document] of Object.entries(SCHEMAS)) {
+      created.addSchema(document as SchemaObject, BASE_URI + path);
     }
     ajv = created;
   }
@@ -59,10 +56,10 @@ function validatorInstance(): Ajv2020 {
 export function validatorFor(path: string): ValidateFunction {
   let validate = compiled.get(path);
   if (validate === undefined) {
-    const id = schema(path)["$id"];
-    validate = typeof id === "string" ? validatorInstance().getSchema(id) : undefined;
+    schema(path); // a clear RangeError for an unknown path
+    validate = validatorInstance().getSchema(BASE_URI + path);
     if (validate === undefined) {
-      throw new RangeError(`schema ${path} has no $id the validator knows`);
+      throw new RangeError(`schema ${path} is not registered with the validator`);
     }
     compiled.set(path, validate);
   }

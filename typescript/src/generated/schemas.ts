@@ -5,44 +5,126 @@
 export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   "agent_event.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/agent_event.json",
     "title": "AgentEventUnion",
     "description": "One of the six agent events that make up a response, told apart by `type`.",
-    "oneOf": [
-      {
-        "$ref": "server/agent_event_text_chunk.json"
-      },
-      {
-        "$ref": "server/agent_event_tool_call_chunk.json"
-      },
-      {
-        "$ref": "server/agent_event_tool_result.json"
-      },
-      {
-        "$ref": "server/agent_event_custom_update.json"
-      },
-      {
-        "$ref": "server/agent_event_send_file.json"
-      },
-      {
-        "$ref": "server/agent_event_end.json"
+    "type": "object",
+    "properties": {
+      "type": {
+        "enum": [
+          "AGENT_EVENT_TEXT_CHUNK",
+          "AGENT_EVENT_TOOL_CALL_CHUNK",
+          "AGENT_EVENT_TOOL_RESULT",
+          "AGENT_EVENT_CUSTOM_UPDATE",
+          "AGENT_EVENT_SEND_FILE",
+          "AGENT_EVENT_END"
+        ],
+        "description": "The message's type; each `if`/`then` below sends the message to the schema of its type."
       }
+    },
+    "required": [
+      "type"
     ],
-    "discriminator": {
-      "propertyName": "type",
-      "mapping": {
-        "AGENT_EVENT_TEXT_CHUNK": "server/agent_event_text_chunk.json",
-        "AGENT_EVENT_TOOL_CALL_CHUNK": "server/agent_event_tool_call_chunk.json",
-        "AGENT_EVENT_TOOL_RESULT": "server/agent_event_tool_result.json",
-        "AGENT_EVENT_CUSTOM_UPDATE": "server/agent_event_custom_update.json",
-        "AGENT_EVENT_SEND_FILE": "server/agent_event_send_file.json",
-        "AGENT_EVENT_END": "server/agent_event_end.json"
+    "allOf": [
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_TEXT_CHUNK"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_text_chunk.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_TOOL_CALL_CHUNK"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_tool_call_chunk.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_TOOL_RESULT"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_tool_result.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_CUSTOM_UPDATE"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_custom_update.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_SEND_FILE"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_send_file.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_END"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_end.json"
+        }
       }
-    }
+    ]
   },
   "client/message_type.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/client/message_type.json",
     "title": "EClientMessage",
     "description": "The `type` of every message the client sends to the server.\n\n- `USER_MESSAGE`: the user's message, which starts a response.",
     "type": "string",
@@ -55,20 +137,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "client/user_message.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/client/user_message.json",
     "title": "MsgUserMessage",
     "description": "The user's message to the agent. It starts a response: the server answers with agent events ending in `AGENT_EVENT_END` or `ERROR`. Only one response may be in flight per connection.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "USER_MESSAGE"
-          }
-        ],
+        "const": "USER_MESSAGE",
         "default": "USER_MESSAGE",
         "description": "Message type discriminator; always `USER_MESSAGE`."
       },
@@ -115,37 +189,45 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "client_message.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/client_message.json",
     "title": "ClientMessage",
     "description": "Any message the client sends to the server, told apart by `type`.",
-    "oneOf": [
-      {
-        "$ref": "client/user_message.json"
+    "type": "object",
+    "properties": {
+      "type": {
+        "$ref": "client/message_type.json",
+        "description": "The message's type; each `if`/`then` below sends the message to the schema of its type."
       }
+    },
+    "required": [
+      "type"
     ],
-    "discriminator": {
-      "propertyName": "type",
-      "mapping": {
-        "USER_MESSAGE": "client/user_message.json"
+    "allOf": [
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "USER_MESSAGE"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "client/user_message.json"
+        }
       }
-    }
+    ]
   },
   "server/agent_event_custom_update.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/agent_event_custom_update.json",
     "title": "MsgEventCustomUpdate",
     "description": "Progress reported from inside a tool, such as the state of a download.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "AGENT_EVENT_CUSTOM_UPDATE"
-          }
-        ],
+        "const": "AGENT_EVENT_CUSTOM_UPDATE",
         "default": "AGENT_EVENT_CUSTOM_UPDATE",
         "description": "Message type discriminator; always `AGENT_EVENT_CUSTOM_UPDATE`."
       },
@@ -186,20 +268,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/agent_event_end.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/agent_event_end.json",
     "title": "MsgEventEnd",
     "description": "The answer is complete; it ends the response.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "AGENT_EVENT_END"
-          }
-        ],
+        "const": "AGENT_EVENT_END",
         "default": "AGENT_EVENT_END",
         "description": "Message type discriminator; always `AGENT_EVENT_END`."
       },
@@ -224,20 +298,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/agent_event_send_file.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/agent_event_send_file.json",
     "title": "MsgEventSendFile",
     "description": "The agent sends a file to the user. This event has no `source` field.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "AGENT_EVENT_SEND_FILE"
-          }
-        ],
+        "const": "AGENT_EVENT_SEND_FILE",
         "default": "AGENT_EVENT_SEND_FILE",
         "description": "Message type discriminator; always `AGENT_EVENT_SEND_FILE`."
       },
@@ -262,20 +328,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/agent_event_text_chunk.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/agent_event_text_chunk.json",
     "title": "MsgEventTextChunk",
     "description": "A chunk of the agent's answer. The answer's text is the concatenation of the chunks of one source, in order.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "AGENT_EVENT_TEXT_CHUNK"
-          }
-        ],
+        "const": "AGENT_EVENT_TEXT_CHUNK",
         "default": "AGENT_EVENT_TEXT_CHUNK",
         "description": "Message type discriminator; always `AGENT_EVENT_TEXT_CHUNK`."
       },
@@ -314,20 +372,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/agent_event_tool_call_chunk.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/agent_event_tool_call_chunk.json",
     "title": "MsgEventToolCallChunk",
     "description": "The agent is calling a tool and streams the call: the first chunk of a call usually names the tool, and the `args_chunk`s of the call join into its JSON arguments.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "AGENT_EVENT_TOOL_CALL_CHUNK"
-          }
-        ],
+        "const": "AGENT_EVENT_TOOL_CALL_CHUNK",
         "default": "AGENT_EVENT_TOOL_CALL_CHUNK",
         "description": "Message type discriminator; always `AGENT_EVENT_TOOL_CALL_CHUNK`."
       },
@@ -382,20 +432,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/agent_event_tool_result.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/agent_event_tool_result.json",
     "title": "MsgEventToolResult",
     "description": "A tool finished and returned its result.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "AGENT_EVENT_TOOL_RESULT"
-          }
-        ],
+        "const": "AGENT_EVENT_TOOL_RESULT",
         "default": "AGENT_EVENT_TOOL_RESULT",
         "description": "Message type discriminator; always `AGENT_EVENT_TOOL_RESULT`."
       },
@@ -408,6 +450,26 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
       },
       "result": {
         "description": "What the tool returned: any JSON value.",
+        "anyOf": [
+          {
+            "type": "string"
+          },
+          {
+            "type": "number"
+          },
+          {
+            "type": "boolean"
+          },
+          {
+            "type": "object"
+          },
+          {
+            "type": "array"
+          },
+          {
+            "type": "null"
+          }
+        ],
         "examples": [
           "Sunny, 21 °C",
           {
@@ -443,20 +505,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/error.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/error.json",
     "title": "MsgError",
     "description": "An unspecified failure of the agent. While a response is in flight it ends that response; the client raises it as `AgentException(code, details)`.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "ERROR"
-          }
-        ],
+        "const": "ERROR",
         "default": "ERROR",
         "description": "Message type discriminator; always `ERROR`."
       },
@@ -490,20 +544,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/graceful_disconnect.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/graceful_disconnect.json",
     "title": "MsgGracefulDisconnect",
     "description": "Sent before the agent's container shuts down. Nothing follows it; the client closes the connection.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "GRACEFUL_DISCONNECT"
-          }
-        ],
+        "const": "GRACEFUL_DISCONNECT",
         "default": "GRACEFUL_DISCONNECT",
         "description": "Message type discriminator; always `GRACEFUL_DISCONNECT`."
       }
@@ -519,7 +565,6 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/message_type.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/message_type.json",
     "title": "EServerMessage",
     "description": "The `type` of every message the server sends to the client.\n\n- `STATUS`: Sent by the server once, as the first frame after the connection opens.\n- `ERROR`: An unspecified failure of the agent; ends the response in flight.\n- `GRACEFUL_DISCONNECT`: Sent before the agent's container shuts down; the connection closes after it.\n- `AGENT_EVENT_TEXT_CHUNK`: A chunk of the answer's text.\n- `AGENT_EVENT_TOOL_CALL_CHUNK`: A piece of a tool call: the tool's name and/or a chunk of its JSON arguments.\n- `AGENT_EVENT_TOOL_RESULT`: A tool finished and returned its result.\n- `AGENT_EVENT_CUSTOM_UPDATE`: Progress reported from inside a tool.\n- `AGENT_EVENT_SEND_FILE`: The agent sends a file to the user.\n- `AGENT_EVENT_END`: The answer is complete.",
     "type": "string",
@@ -541,20 +586,12 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server/status.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server/status.json",
     "title": "MsgStatus",
     "description": "Sent by the server when the connection opens, as its first frame: the agent is ready for a `USER_MESSAGE`.",
     "type": "object",
     "properties": {
       "type": {
-        "allOf": [
-          {
-            "$ref": "message_type.json"
-          },
-          {
-            "const": "STATUS"
-          }
-        ],
+        "const": "STATUS",
         "default": "STATUS",
         "description": "Message type discriminator; always `STATUS`."
       }
@@ -570,51 +607,163 @@ export const SCHEMAS: Readonly<Record<string, Readonly<Record<string, unknown>>>
   },
   "server_message.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://agent-api.lambda.coredump.ru/schema/v1.1/server_message.json",
     "title": "ServerMessage",
     "description": "Any message the server sends to the client, told apart by `type`.",
-    "oneOf": [
-      {
-        "$ref": "server/status.json"
-      },
-      {
-        "$ref": "server/error.json"
-      },
-      {
-        "$ref": "server/graceful_disconnect.json"
-      },
-      {
-        "$ref": "server/agent_event_text_chunk.json"
-      },
-      {
-        "$ref": "server/agent_event_tool_call_chunk.json"
-      },
-      {
-        "$ref": "server/agent_event_tool_result.json"
-      },
-      {
-        "$ref": "server/agent_event_custom_update.json"
-      },
-      {
-        "$ref": "server/agent_event_send_file.json"
-      },
-      {
-        "$ref": "server/agent_event_end.json"
+    "type": "object",
+    "properties": {
+      "type": {
+        "$ref": "server/message_type.json",
+        "description": "The message's type; each `if`/`then` below sends the message to the schema of its type."
       }
+    },
+    "required": [
+      "type"
     ],
-    "discriminator": {
-      "propertyName": "type",
-      "mapping": {
-        "STATUS": "server/status.json",
-        "ERROR": "server/error.json",
-        "GRACEFUL_DISCONNECT": "server/graceful_disconnect.json",
-        "AGENT_EVENT_TEXT_CHUNK": "server/agent_event_text_chunk.json",
-        "AGENT_EVENT_TOOL_CALL_CHUNK": "server/agent_event_tool_call_chunk.json",
-        "AGENT_EVENT_TOOL_RESULT": "server/agent_event_tool_result.json",
-        "AGENT_EVENT_CUSTOM_UPDATE": "server/agent_event_custom_update.json",
-        "AGENT_EVENT_SEND_FILE": "server/agent_event_send_file.json",
-        "AGENT_EVENT_END": "server/agent_event_end.json"
+    "allOf": [
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "STATUS"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/status.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "ERROR"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/error.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "GRACEFUL_DISCONNECT"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/graceful_disconnect.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_TEXT_CHUNK"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_text_chunk.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_TOOL_CALL_CHUNK"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_tool_call_chunk.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_TOOL_RESULT"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_tool_result.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_CUSTOM_UPDATE"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_custom_update.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_SEND_FILE"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_send_file.json"
+        }
+      },
+      {
+        "if": {
+          "type": "object",
+          "properties": {
+            "type": {
+              "const": "AGENT_EVENT_END"
+            }
+          },
+          "required": [
+            "type"
+          ]
+        },
+        "then": {
+          "$ref": "server/agent_event_end.json"
+        }
       }
-    }
+    ]
   }
 };

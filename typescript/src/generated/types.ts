@@ -161,7 +161,15 @@ export interface MsgEventToolResult {
   /**
    * What the tool returned: any JSON value.
    */
-  result: unknown;
+  result:
+    | string
+    | number
+    | boolean
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | null;
   /**
    * Which agent produced the event: `main` for the main agent, `tools:...` for a sub-agent running inside a tool.
    */

@@ -31,7 +31,7 @@ from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias
 from pydantic_core import ValidationError
 
 from lambda_agent_api.capture.format import BadRecord, CaptureFormat, Connection
-from lambda_agent_api.capture.jsonl import _line_batches, _record
+from lambda_agent_api.capture.jsonl import _Close, _line_batches, _record
 from lambda_agent_api.check.fast_schema import (
     UntranslatableSchema,
     batch_validator,
@@ -50,7 +50,7 @@ from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS,
 from lambda_agent_api.protocol.message_types import message_schema_files, released_versions
 from lambda_agent_api.protocol.transitions import Role, role_of
 
-__all__ = ["BAD", "FRAME", "RUN", "Event", "Settings", "inspect_lines"]
+__all__ = ["BAD", "CLOSE", "FRAME", "RUN", "Event", "Settings", "inspect_lines"]
 
 FRAME: Final = 0
 """``(FRAME, key, line, found, sender, type, fields)``: one frame, inspected (the fields of an
@@ -60,6 +60,8 @@ RUN: Final = 1
 events of one ``type`` and ``source`` that the server sent and that found nothing on their own."""
 BAD: Final = 2
 """``(BAD, line, reason)``: a line that is not a record of its format (C001)."""
+CLOSE: Final = 3
+"""``(CLOSE, key, line)``: a close record: the connection ``key`` ended."""
 
 Event: TypeAlias = tuple[Any, ...]
 """One of the tuples above; plain tuples, cheap to send between processes."""
@@ -330,6 +332,9 @@ def _precise(
             continue
         if isinstance(checked, BadRecord):
             events.append((BAD, number, checked.reason))
+            continue
+        if isinstance(checked, _Close):
+            events.append((CLOSE, checked.conn, number))
             continue
         key, direction, data, binary, _ = checked
         events.append(_frame(key, number, inspect(direction, data, binary)))

@@ -1,18 +1,19 @@
 """The protocol's JSON Schema as one pydantic-core validator, for checking many frames fast.
 
-:func:`message_validator` translates the shipped schema files (``schema/``)
-into a pydantic-core schema: a tagged union over every message's ``type``,
-each message a typed dict. It imports neither pydantic nor ``jsonschema``,
-so a process that only checks valid traffic starts in a few milliseconds,
-and it builds Python dicts, not models.
+:func:`message_validator` translates a released version's schema files
+(``schema/vX.Y/``) into a pydantic-core schema: a tagged union over every
+message's ``type``, each message a typed dict. It needs neither pydantic's
+models nor ``jsonschema``, and it builds plain dicts, not models: several times
+cheaper per frame.
 
 It may refuse what the schema accepts, never the other way round: a field
 the schema does not define, an integer written as ``5.0``, a lone surrogate
-escape, anything in a part of the schema it does not know how to translate.
-Whatever it refuses, the checker's precise path decides. Only the schema's
-keywords below are translated; any other keyword makes :func:`message_validator`
-raise :class:`UntranslatableSchema`, and the checker then takes the precise path
-for every frame.
+escape. Whatever it refuses, the checker's precise path decides. Only the
+keywords the protocol's schema uses are translated (types, properties,
+required, items, const, enum, allOf narrowing to strings, anyOf, $ref between
+the files); any other makes :func:`message_validator` raise
+:class:`UntranslatableSchema`, and the checker then takes the precise path for
+every frame (a test holds every released schema translatable).
 """
 
 from __future__ import annotations
@@ -20,12 +21,11 @@ from __future__ import annotations
 import json
 from functools import cache
 from typing import Any, Final, Literal, TypeAlias
-from urllib.parse import urljoin
 
 from pydantic_core import CoreConfig, SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from lambda_agent_api.protocol.message_types import message_schema_files, schema_documents
+from lambda_agent_api.protocol.message_types import message_schema_files, resolve, schema_documents
 
 __all__ = [
     "ExtraBehavior",
@@ -50,35 +50,59 @@ _CONFIG: Final = CoreConfig(
 )
 
 
+_EVERY_TYPE: Final = frozenset({"string", "number", "boolean", "object", "array", "null"})
+
+
 class UntranslatableSchema(Exception):
     """The schema uses something the translation does not know."""
 
 
 class _Translator:
+    """Translate schema nodes.
+
+    ``base`` is the path of the file a node is in: its ``$ref`` are resolved
+    against it, as the files of a version folder refer to each other.
+    """
+
     def __init__(self, documents: dict[str, dict[str, Any]], extra: ExtraBehavior) -> None:
-        self._by_id = {document["$id"]: document for document in documents.values()}
+        self._documents = documents
         self._extra: ExtraBehavior = extra
 
-    def document(self, uri: str) -> dict[str, Any]:
-        document = self._by_id.get(uri.split("#")[0])
-        if document is None or "#" in uri.rstrip("#"):
-            raise UntranslatableSchema(f"cannot follow $ref {uri}")
+    def document(self, path: str) -> dict[str, Any]:
+        document = self._documents.get(path)
+        if document is None:
+            raise UntranslatableSchema(f"cannot follow $ref to {path}")
         return document
+
+    def _target(self, base: str, ref: str) -> str:
+        if "#" in ref.rstrip("#"):
+            raise UntranslatableSchema(f"cannot follow $ref {ref}")
+        return resolve(base, ref)
 
     def translate(self, node: Any, base: str) -> cs.CoreSchema:
         if node is True or node == {}:
             return cs.any_schema()
         if not isinstance(node, dict):
             raise UntranslatableSchema(f"not a schema: {node!r}")
-        base = node.get("$id", base)
         keywords = set(node) - _ANNOTATIONS
         if "$ref" in keywords:
             if keywords != {"$ref"}:
                 raise UntranslatableSchema("$ref next to other keywords")
-            uri = urljoin(base, node["$ref"])
-            return self.translate(self.document(uri), uri)
+            path = self._target(base, node["$ref"])
+            return self.translate(self.document(path), path)
         if "allOf" in keywords:
             return self._all_of(node, keywords, base)
+        if "anyOf" in keywords:
+            if keywords != {"anyOf"}:
+                raise UntranslatableSchema("anyOf next to other keywords")
+            branches = node["anyOf"]
+            types = {b.get("type") for b in branches if isinstance(b, dict) and len(b) == 1}
+            if types >= _EVERY_TYPE:  # any JSON value, written out
+                return cs.any_schema()
+            branch_schemas: list[cs.CoreSchema | tuple[cs.CoreSchema, str]] = [
+                self.translate(branch, base) for branch in branches
+            ]
+            return cs.union_schema(branch_schemas, mode="smart")
         if "const" in keywords:
             return self._choice([node["const"]], keywords - {"const"}, node, base)
         if "enum" in keywords:
@@ -117,7 +141,7 @@ class _Translator:
         for part in parts:
             target = part
             if isinstance(part, dict) and set(part) - _ANNOTATIONS == {"$ref"}:
-                target = self.document(urljoin(base, part["$ref"]))
+                target = self.document(self._target(base, part["$ref"]))
             values = _string_values(target)
             if values is not None:
                 others = [self.translate(p, base) for p in parts if p is not part]
@@ -204,8 +228,7 @@ def message_schema(extra: ExtraBehavior = "forbid", version: str | None = None) 
     translator = _Translator(documents, extra)
     choices = {}
     for type_, path in message_schema_files(version).items():
-        document = documents[path]
-        choices[type_] = translator.translate(document, document["$id"])
+        choices[type_] = translator.translate(documents[path], path)
     return cs.tagged_union_schema(choices, discriminator="type")
 
 

@@ -33,13 +33,13 @@ from lambda_agent_api.capture.format import (
     Connection,
 )
 from lambda_agent_api.capture.reader import _BOM, _read_head, detect_format, read_capture
-from lambda_agent_api.check.batch import BAD, RUN, Event, Settings, inspect_lines
+from lambda_agent_api.check.batch import BAD, FRAME, RUN, Event, Settings, inspect_lines
 from lambda_agent_api.check.checker import Checker
 from lambda_agent_api.check.diagnostics import Diagnostic
 from lambda_agent_api.check.frames import Inspection
 from lambda_agent_api.check.traffic import Finding
 from lambda_agent_api.exceptions import CaptureError
-from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS
+from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_OPEN_CONNECTIONS
 from lambda_agent_api.protocol.transitions import Role
 
 __all__ = ["FileChecker", "FileDone", "FileStarted"]
@@ -98,6 +98,7 @@ class FileChecker:
         max_record_bytes: int = MAX_RECORD_BYTES,
         max_key_chars: int = MAX_KEY_CHARS,
         max_depth: int = MAX_DEPTH,
+        max_open_connections: int = MAX_OPEN_CONNECTIONS,
         stdin: BinaryIO | None = None,
     ) -> None:
         self.checker = checker
@@ -112,6 +113,7 @@ class FileChecker:
             checker.max_number_digits,
         )
         self._har_limits = {"max_key_chars": max_key_chars, "max_depth": max_depth}
+        self._max_open = max_open_connections
         self._stdin = stdin
         self._pool: Any = None
         self.done_bytes = 0
@@ -228,7 +230,7 @@ class FileChecker:
         self, plan: _Plan, results: Iterator[tuple[list[Event], int]]
     ) -> Iterator[Diagnostic]:
         assert plan.format is not None
-        state = _FileState(self.checker, plan.source, plan.format)
+        state = _FileState(self.checker, plan.source, plan.format, self._max_open)
         offset = 0
         for start, end in plan.chunks:
             events, lines = next(results)
@@ -267,7 +269,7 @@ class FileChecker:
         if format not in _LINE_FORMATS:
             yield from self._check_items(stream, plan.source, format, head)
             return
-        state = _FileState(self.checker, plan.source, format)
+        state = _FileState(self.checker, plan.source, format, self._max_open)
         for events, _ in inspect_lines(stream, plan.source, format, self._settings, head):
             yield from state.apply(events, 0)
             self.done_bytes = _tell(stream)
@@ -286,6 +288,7 @@ class FileChecker:
             format,
             max_record_bytes=settings.max_record_bytes,
             max_number_digits=settings.max_number_digits,
+            max_open_connections=self._max_open,
             **self._har_limits,
         )
         yield from self.checker.check_all(self._tracked(items, stream))
@@ -299,33 +302,54 @@ class FileChecker:
 
 
 class _FileState:
-    """The connections of one file, as the conversations see them."""
+    """The connections of one file, as the conversations see them (as the readers end them)."""
 
-    def __init__(self, checker: Checker, source: str, format: CaptureFormat) -> None:
+    def __init__(self, checker: Checker, source: str, format: CaptureFormat, max_open: int) -> None:
         self._checker = checker
         self._traffic = checker.traffic
         self._default = Connection(source, format)
         self._source = source
         self._format = format
+        self._max_open = max_open
+        # Each open connection, and the line of its last frame (to end the idlest).
         self._connections: dict[Hashable, Connection] = {}
+        self._last: dict[Hashable, int] = {}
 
-    def _connection(self, key: Hashable) -> Connection:
+    def _connection(self, key: Hashable) -> tuple[Connection, list[Diagnostic]]:
         connection = self._connections.get(key)
+        ended: list[Diagnostic] = []
         if connection is None:
+            if len(self._connections) >= self._max_open:
+                ended = self._end_idlest()
             connection = self._default
             if key is not None:
                 connection = Connection(self._source, self._format, str(key))
             self._connections[key] = connection
-        return connection
+        return connection, ended
+
+    def _end_idlest(self) -> list[Diagnostic]:
+        # As the JSON Lines reader does: the half of the connections idle longest.
+        last = self._last
+        idlest = sorted(self._connections, key=lambda key: last.get(key, 0))
+        ended = []
+        for key in idlest[: max(1, len(idlest) // 2)]:
+            ended += self._checker.end(self._connections.pop(key))
+            last.pop(key, None)
+        return ended
 
     def apply(self, events: list[Event], offset: int) -> Iterator[Diagnostic]:
         traffic = self._traffic
-        connection_of = self._connection
+        connections = self._connections
+        last = self._last
         for event in events:
             kind = event[0]
             if kind == RUN:
                 _, key, type_, source, count, line = event
-                connection = connection_of(key)
+                connection = connections.get(key)
+                if connection is None:
+                    connection, ended = self._connection(key)
+                    yield from ended
+                last[key] = line + offset + count - 1
                 if traffic.take_quiet(connection, type_, count):
                     continue
                 # Not quiet here (outside a response, a tool call open): frame by frame.
@@ -334,15 +358,24 @@ class _FileState:
                     found = traffic.take(connection, Inspection([], Role.SERVER, type_, fields))
                     if found:
                         yield from _located(found, connection, line + offset + index)
-            elif kind == BAD:
-                yield from self._checker.bad_record(self._default, event[1] + offset, event[2])
-            else:
+            elif kind == FRAME:
                 _, key, line, found_alone, sender, type_, fields = event
-                connection = connection_of(key)
+                connection = connections.get(key)
+                if connection is None:
+                    connection, ended = self._connection(key)
+                    yield from ended
+                last[key] = line + offset
                 inspection = Inspection(found_alone, _ROLES[sender], type_, fields)
                 found = traffic.take(connection, inspection)
                 if found:
                     yield from _located(found, connection, line + offset)
+            elif kind == BAD:
+                yield from self._checker.bad_record(self._default, event[1] + offset, event[2])
+            else:  # CLOSE: the connection ended; a later frame of its key starts a new one
+                closed = connections.pop(event[1], None)
+                last.pop(event[1], None)
+                if closed is not None:
+                    yield from self._checker.end(closed)
 
     def finish(self) -> Iterator[Diagnostic]:
         for connection in self._connections.values():

@@ -43,6 +43,7 @@ from lambda_agent_api.cli.console import (
 from lambda_agent_api.cli.line_input import LineReader
 from lambda_agent_api.protocol.client_protocol import UnknownMessage
 from lambda_agent_api.protocol.messages import MsgError, MsgEventEnd, ServerMessageUnion
+from lambda_agent_api.protocol.transitions import ends_response, is_agent_event
 from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 __all__ = [
@@ -453,9 +454,9 @@ class _Session:
             if self._first_sighting(message):
                 self._out_of_band(lambda: self.view.message(message))
             return
-        type_ = getattr(message.type, "value", message.type)
-        if self.discarding and str(type_).startswith("AGENT_EVENT_"):
-            if isinstance(message, MsgEventEnd):
+        type_ = str(getattr(message.type, "value", message.type))
+        if self.discarding and is_agent_event(type_):
+            if ends_response(type_):
                 self.discarding = False
             return
         self._out_of_band(lambda: self.view.message(message))

@@ -11,7 +11,7 @@ as one line of JSON, as the server sent it.
 from __future__ import annotations
 
 import json
-from typing import Any, Final, Protocol, TextIO
+from typing import Any, Final, TextIO
 
 from lambda_agent_api.cli.console import BLUE, CYAN, DIM, GREEN, RED, YELLOW, Style
 from lambda_agent_api.protocol.client_protocol import UnknownMessage
@@ -27,23 +27,20 @@ from lambda_agent_api.protocol.messages import (
     MsgStatus,
     ServerMessageUnion,
 )
+from lambda_agent_api.protocol.tool_calls import (
+    MAIN_SOURCE,
+    OpenToolCall,
+    ToolCallTracker,
+    arguments_error,
+)
+from lambda_agent_api.protocol.transitions import belongs_to_response, ends_response
 
-__all__ = ["MAX_RESULT_CHARS", "JsonView", "TextView", "View"]
+__all__ = ["MAX_RESULT_CHARS", "JsonView", "TextView"]
 
 MAX_RESULT_CHARS: Final = 2000
 """A tool result or an update longer than this is cut, saying how much was left out."""
 
 _MAIN: Final = "main"
-
-
-class View(Protocol):
-    """Shows messages from the agent, and the chat's own notes."""
-
-    def message(self, message: ServerMessageUnion | UnknownMessage) -> None:
-        """Show one message from the server."""
-
-    def finish_line(self) -> None:
-        """End the line being written, if any, before something else is printed."""
 
 
 class TextView:
@@ -54,15 +51,23 @@ class TextView:
         self._style = style
         self._fresh = True  # at the start of a line
         self._mode: tuple[str, str] | None = None  # ("text" | "tool", source) being written
-        self._tools: dict[str, str | None] = {}  # the last tool named by each source
+        self._tools = ToolCallTracker()  # how chunks group into calls: as everywhere else
 
     def message(self, message: ServerMessageUnion | UnknownMessage) -> None:
         """Show one message from the server."""
         style = self._style
+        if isinstance(message, MsgEventToolCallChunk):
+            self._tool_chunk(message)
+            return
+        type_ = str(getattr(message.type, "value", message.type))
+        if belongs_to_response(type_):  # any other event ends the open call of its source
+            ended = [self._tools.other_event(getattr(message, "source", MAIN_SOURCE))]
+            if ends_response(type_):
+                ended += self._tools.finish()
+            for call in ended:
+                self._check_arguments(call)
         if isinstance(message, MsgEventTextChunk):
             self._text(message.text, message.source)
-        elif isinstance(message, MsgEventToolCallChunk):
-            self._tool_chunk(message)
         elif isinstance(message, MsgEventToolResult):
             label = _label("result", message.tool_name, message.source)
             self._line(style(label, CYAN), _shorten(_json(message.result)))
@@ -110,16 +115,25 @@ class TextView:
 
     def _tool_chunk(self, chunk: MsgEventToolCallChunk) -> None:
         source = chunk.source
-        if chunk.tool_name is not None or self._mode != ("tool", source):
-            # A chunk naming a tool starts a call; a nameless one after other
-            # output goes on with the last call of its source.
-            name = chunk.tool_name if chunk.tool_name is not None else self._tools.get(source)
-            self._tools[source] = name
+        read = self._tools.chunk(source, chunk.tool_name, chunk.args_chunk)
+        self._check_arguments(read.closed)
+        if read.started or self._mode != ("tool", source):
+            # A new call, or its call goes on after another source's output.
             self.finish_line()
-            self._write(self._style(_label("tool", name or "?", source), CYAN) + " ")
+            label = _label("tool", read.call.tool_name or "?", source)
+            self._write(self._style(label, CYAN) + " ")
             self._mode = ("tool", source)
         if chunk.args_chunk:
             self._write(chunk.args_chunk)
+
+    def _check_arguments(self, call: OpenToolCall | None) -> None:
+        """Say so when an ended call's arguments are not JSON (rule T002)."""
+        if call is None:
+            return
+        error = arguments_error(call.arguments_text)
+        if error is not None:
+            tool = call.tool_name or "?"
+            self._line(self._style(f"[tool {tool}: the arguments are not JSON: {error}]", RED))
 
     def _line(self, head: str, rest: str = "") -> None:
         self.finish_line()

@@ -24,6 +24,7 @@ from lambda_agent_api.protocol.limits import (
     MAX_FRAME_BYTES,
     MAX_KEY_CHARS,
     MAX_NUMBER_DIGITS,
+    MAX_OPEN_CONNECTIONS,
     MAX_RECORD_BYTES,
 )
 from lambda_agent_api.protocol.rules import Severity
@@ -140,6 +141,14 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         help="the depth to which the brackets of a skipped HAR value are checked; deeper "
         f"levels are only counted ({MAX_DEPTH})",
     )
+    group.add_argument(
+        "--max-open-connections",
+        type=positive_int,
+        default=MAX_OPEN_CONNECTIONS,
+        metavar="N",
+        help="in a capture without close records, end the connections idle longest when "
+        f"more are open at once ({MAX_OPEN_CONNECTIONS})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -179,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
         "max_record_bytes": args.max_record_bytes,
         "max_key_chars": args.max_key_chars,
         "max_depth": args.max_depth,
+        "max_open_connections": args.max_open_connections,
     }
 
     with FileChecker(checker, format=format, jobs=args.jobs, **limits) as files:

@@ -18,7 +18,6 @@ only adds the client's routing and its error codes. It never touches a socket:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -26,11 +25,13 @@ from typing import Any, cast
 from pydantic import ValidationError
 
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
+from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import Conversation, Step
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
     AgentEventUnion,
+    EClientMessage,
     EServerMessage,
     MsgError,
     MsgStatus,
@@ -38,11 +39,13 @@ from lambda_agent_api.protocol.messages import (
     ServerMessageUnion,
     parse_server_message,
 )
-from lambda_agent_api.protocol.transitions import Role, State
+from lambda_agent_api.protocol.transitions import Role, State, violation
 
 __all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
 
 _GRACEFUL = EServerMessage.GRACEFUL_DISCONNECT.value
+_USER_MESSAGE = EClientMessage.USER_MESSAGE.value
+_WHILE_RESPONDING = "P004"  # the rule a USER_MESSAGE breaks while a response is in flight
 _SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 _TYPE_OF = {cls: type_ for type_, cls in SERVER_MESSAGE_CLASSES.items()}
 _TAGS = frozenset(SERVER_MESSAGE_CLASSES) | frozenset(CLIENT_MESSAGE_CLASSES)
@@ -140,9 +143,10 @@ class ClientProtocol:
             isinstance(path, str) for path in attachments or ()
         ):
             raise TypeError("attachments must be a list of str (paths relative to /workspace)")
-        if self.state is State.RESPONDING:
+        refused = violation(Role.CLIENT, self.state, _USER_MESSAGE)
+        if refused == _WHILE_RESPONDING:
             raise AgentBusyException("Agent is currently processing another request")
-        if self.state is not State.IDLE:
+        if refused is not None:  # before STATUS, or after the conversation ended
             raise AgentException("NOT_CONNECTED", "Not connected. Call connect() first.")
         message = MsgUserMessage(text=text, attachments=list(attachments or ()))
         self.conversation.observe(Role.CLIENT, message.type.value, message.__dict__)
@@ -220,8 +224,10 @@ class ClientProtocol:
 
     def _invalid(self, frame: str, error: ValidationError) -> Received:
         try:
-            data = json.loads(frame)
-        except (ValueError, RecursionError):
+            # RFC 8259, as the schema and the validator read it: NaN is no JSON, and an
+            # integer too long to convert stands in, so a malformed END still ends.
+            data = strict_json.loads(frame, stand_in=True)
+        except ValueError:
             return self._malformed(f"not JSON: {_shorten(frame)}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return self._malformed(f"not an object with a string 'type': {_shorten(frame)}")

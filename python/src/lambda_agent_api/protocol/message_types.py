@@ -10,11 +10,11 @@ them here, so that it loads neither pydantic nor the generated models.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from functools import cache
 from importlib.resources import files
 from typing import Any, Final
-from urllib.parse import urljoin
 
 __all__ = [
     "AGENT_EVENT_TYPES",
@@ -64,13 +64,26 @@ def schema_documents(version: str | None = None) -> dict[str, dict[str, Any]]:
     return documents
 
 
+def resolve(base: str, ref: str) -> str:
+    """Return the path a ``$ref`` of the file at path ``base`` points to (no fragments)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), ref.split("#")[0]))
+
+
 def _union(path: str, version: str | None = None) -> dict[str, str]:
-    """Map a union's every ``type`` to its schema file's path, in the union's order."""
-    documents = schema_documents(version)
-    union = documents[path]
-    by_id = {document["$id"]: name for name, document in documents.items()}
-    mapping = union["discriminator"]["mapping"]
-    return {type_: by_id[urljoin(union["$id"], ref)] for type_, ref in mapping.items()}
+    """Map a union's every ``type`` to its schema file's path, in the union's order.
+
+    A union is written either as ``oneOf`` with a ``discriminator`` mapping, or as
+    ``allOf`` of ``if`` (``type`` is a const) / ``then`` (a ``$ref``).
+    """
+    union = schema_documents(version)[path]
+    mapping = union.get("discriminator", {}).get("mapping")
+    if mapping is not None:
+        return {type_: resolve(path, ref) for type_, ref in mapping.items()}
+    found = {}
+    for branch in union.get("allOf", []):
+        type_ = branch["if"]["properties"]["type"]["const"]
+        found[type_] = resolve(path, branch["then"]["$ref"])
+    return found
 
 
 @cache

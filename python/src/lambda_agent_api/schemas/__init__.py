@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.resources import files
 from typing import Any, Final
 
 from jsonschema import Draft202012Validator
 from referencing import Registry
 
-from lambda_agent_api._bundle import bundle
+from lambda_agent_api._bundle import bundle, message_tag
 from lambda_agent_api.schemas import versions
 
 __all__ = [
     "BASE_URI",
     "CURRENT",
+    "asyncapi_document",
     "base_uri",
+    "bundle_document",
     "bundled_schema",
     "message_schema_path",
     "registry",
@@ -39,16 +42,19 @@ __all__ = [
 CURRENT: Final = versions.CURRENT
 """The protocol version this package speaks by default (``"1.1"``)."""
 
-_SITE: Final = "https://agent-api.lambda.coredump.ru/schema/"
-
 
 def base_uri(version: str | None = None) -> str:
-    """Return where a version's schema files are published; every ``$id`` starts with it."""
-    return f"{_SITE}v{versions.normalize(CURRENT if version is None else version)}/"
+    """Return where a version's schema files are published: a file's address is this + its path.
+
+    From v1.1 on the files carry no ``$id`` (a file is known by where it lies, so
+    relative ``$ref``s resolve offline from a checkout as from the site); the
+    registry gives each file this address. v1.0's files have it as their ``$id``.
+    """
+    return f"{versions.SITE}v{versions.normalize(CURRENT if version is None else version)}/"
 
 
 BASE_URI: Final = base_uri()
-"""Where the current version's schema files are published; every ``$id`` starts with it."""
+"""Where the current version's schema files are published: ``BASE_URI + path``."""
 
 
 def _documents(version: str | None) -> dict[str, dict[str, Any]]:
@@ -86,9 +92,9 @@ def schema(path: str, version: str | None = None) -> dict[str, Any]:
 def _message_schema_paths(version: str) -> dict[str, str]:
     paths = {}
     for path, document in _documents(version).items():
-        type_property = document.get("properties", {}).get("type")
-        if type_property is not None:
-            paths[type_property["default"]] = path
+        tag = message_tag(document)
+        if tag is not None:
+            paths[tag] = path
     return paths
 
 
@@ -102,7 +108,7 @@ def message_schema_path(type_: str, version: str | None = None) -> str | None:
 
 
 def registry(version: str | None = None) -> Registry[Any]:
-    """Return a ``referencing`` registry holding every schema file under its ``$id``.
+    """Return a ``referencing`` registry holding every schema file at its address.
 
     Raises:
         KeyError: no such released version.
@@ -116,7 +122,10 @@ def registry(version: str | None = None) -> Registry[Any]:
 
 @cache
 def _validator(path: str, version: str) -> Draft202012Validator:
-    return Draft202012Validator(schema(path, version), registry=registry(version))
+    document = schema(path, version)
+    # The file's address as its base URI, so that its relative $refs resolve.
+    document.setdefault("$id", versions.load_version(version).uri(path))
+    return Draft202012Validator(document, registry=registry(version))
 
 
 def validator_for(path: str, version: str | None = None) -> Draft202012Validator:
@@ -136,7 +145,35 @@ def validator_for(path: str, version: str | None = None) -> Draft202012Validator
 def bundled_schema(path: str, version: str | None = None) -> dict[str, Any]:
     """Return the schema at ``path`` as one self-contained document (every ``$ref`` local).
 
-    For tools that cannot follow references between files.
+    For tools that cannot follow references between files; a union becomes
+    ``oneOf`` with a ``discriminator`` (see :func:`bundle_document`).
+
+    Raises:
+        KeyError: no schema file has that path, or no such released version.
+
     """
     schema(path, version)  # a clear KeyError for an unknown path
-    return bundle(_documents(version), root=path)
+    return bundle(_documents(version), root=path, base_uri=base_uri(version))
+
+
+def bundle_document() -> dict[str, Any]:
+    """Return the current version as one draft 2020-12 document: every file under ``$defs/<title>``.
+
+    This is ``bundle.json``, shipped in the package and published at
+    ``BASE_URI + "bundle.json"``: each ``$ref`` is local, and each union is
+    ``oneOf`` its messages with ``discriminator: {"propertyName": "type"}``, the
+    shape code generators turn into a tagged union. It accepts exactly what the
+    files accept.
+    """
+    text = files(__package__).joinpath("bundle.json").read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+def asyncapi_document() -> str:
+    """Return the current version's AsyncAPI 3.1 document (YAML), as published at ``BASE_URI``.
+
+    Its payloads are ``$ref``s relative to the schema folder: save it beside the
+    schema files (or read it from the site) for tools to resolve them.
+    """
+    return files(__package__).joinpath("asyncapi.yaml").read_text(encoding="utf-8")

@@ -350,6 +350,10 @@ def _none_if_any(canon: Canon) -> Canon | None:
 def _merge_union(branches: list[Branch]) -> Canon:
     if any(b.kind == "any" for b in branches):
         return ANY
+    # anyOf every JSON type, unconstrained (how v1.1 types a tool's `result`): no
+    # constraint at all, as the same list under `type` is.
+    if {b.kind for b in branches if b == Branch(b.kind)} >= _EVERY_KIND:
+        return ANY
     values = [v for b in branches if b.kind == "values" for v in b.values]
     rest = [b for b in branches if b.kind != "values"]
     kept = [v for v in _unique(values) if not accepts(tuple(rest), v)]

@@ -272,10 +272,17 @@ class _Version:
     def _read_side(self, side: Side) -> dict[str, _Message]:
         path, union = self._union(side)
         members = union.get("oneOf", union.get("anyOf"))
+        if members is None and isinstance(union.get("allOf"), list):
+            # v1.1 on: the union sends each message to its member with if/then on `type`.
+            members = [
+                branch["then"]
+                for branch in union["allOf"]
+                if isinstance(branch, dict) and isinstance(branch.get("then"), dict)
+            ]
         if not isinstance(members, list) or not members:
-            raise SchemaSetError(f"{self.schemas.name}: {path} has no oneOf list of messages")
-        base = union.get("$id", "")
-        by_id = {doc.get("$id"): p for p, doc in self.schemas.documents.items()}
+            raise SchemaSetError(f"{self.schemas.name}: {path} has no list of messages")
+        base = self.schemas.uri(path)
+        by_id = {self.schemas.uri(p): p for p in self.schemas.documents}
         found: dict[str, _Message] = {}
         for index, member in enumerate(members):
             where = f"{path}#/oneOf/{index}"
@@ -303,9 +310,9 @@ class _Version:
     def valid(self, side: Side, message: Any) -> bool:
         """Whether ``message`` is valid under this version's union for ``side``."""
         if side not in self._validators:
-            path, union = self._union(side)
+            path, _ = self._union(side)
             self._validators[side] = Draft202012Validator(
-                {"$ref": union.get("$id", path)}, registry=self.schemas.registry
+                {"$ref": self.schemas.uri(path)}, registry=self.schemas.registry
             )
         return bool(self._validators[side].is_valid(message))
 

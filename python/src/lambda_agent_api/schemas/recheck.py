@@ -96,16 +96,16 @@ class _Union:
 
     def __init__(self, schemas: SchemaSet, side: Side) -> None:
         filename, title = UNIONS[side]
-        doc = schemas.documents.get(filename) or next(
-            (d for d in schemas.documents.values() if d.get("title") == title), None
-        )
-        if doc is None:
+        path = filename if filename in schemas.documents else None
+        if path is None:
+            path = next((p for p, d in schemas.documents.items() if d.get("title") == title), None)
+        if path is None:
             raise SchemaSetError(f"{schemas.name}: no {filename}")
         self.members = {
             type_: Draft202012Validator({"$ref": uri}, registry=schemas.registry)
-            for type_, uri in _members(schemas, doc)
+            for type_, uri in _members(schemas, path)
         }
-        self.union = Draft202012Validator({"$ref": doc["$id"]}, registry=schemas.registry)
+        self.union = Draft202012Validator({"$ref": schemas.uri(path)}, registry=schemas.registry)
 
     @property
     def types(self) -> set[str]:
@@ -126,14 +126,19 @@ class _Union:
         return f"{pointer}: {error.message[:200]}"
 
 
-def _members(schemas: SchemaSet, union: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Yield (type, schema URI) for every member of ``union`` with a constant type."""
-    by_id = {d.get("$id"): d for d in schemas.documents.values()}
-    for member in union.get("oneOf", []):
+def _members(schemas: SchemaSet, path: str) -> Iterator[tuple[str, str]]:
+    """Yield (type, schema URI) for every member of the union at ``path`` with a constant type."""
+    union = schemas.documents[path]
+    by_id = {schemas.uri(p): d for p, d in schemas.documents.items()}
+    # A oneOf of members (v1.0), or if/then pairs on `type` (v1.1 on).
+    branches = union.get("oneOf") or [
+        b.get("then") for b in union.get("allOf", []) if isinstance(b, dict)
+    ]
+    for member in branches:
         ref = member.get("$ref") if isinstance(member, dict) else None
         if not isinstance(ref, str):
             continue
-        uri = urljoin(union.get("$id", ""), ref)
+        uri = urljoin(schemas.uri(path), ref)
         prop = (by_id.get(uri) or {}).get("properties", {}).get("type", {})
         value = prop.get("const", prop.get("default")) if isinstance(prop, dict) else None
         if isinstance(value, str):

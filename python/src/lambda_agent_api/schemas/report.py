@@ -90,15 +90,30 @@ def migration_notes(result: Diff, heading: str = "##") -> str:
     ]
     if not result.changes:
         lines += ["The two versions accept the same messages.", ""]
+    # A message only written differently (v1.1's files were reshaped for other tools,
+    # docs/ecosystem.md) needs nothing from a reader: one line for all of them.
+    rewritten = [c for c in result.changes if _is_rewrite(c)]
     for side in ("server", "client"):
-        changes = [c for c in result.changes if c.side == side]
+        changes = [c for c in result.changes if c.side == side and not _is_rewrite(c)]
         if not changes:
             continue
         title = "Messages the server sends" if side == "server" else "Messages the client sends"
         lines += [f"{heading}# {title}", ""]
         for change in changes:
             lines += _change_notes(change)
+    if rewritten:
+        names = ", ".join(f"`{c.message}`" for c in rewritten)
+        lines += [f"Written differently, accepting the same messages (compatible): {names}.", ""]
     return "\n".join(safe(line) for line in lines).rstrip("\n") + "\n"
+
+
+def _is_rewrite(change: Change) -> bool:
+    """Whether a change only rewrites a message's schema: it accepts the same messages."""
+    return (
+        change.pointer == ""
+        and change.level is Level.COMPATIBLE
+        and change.summary.startswith("rewritten ")
+    )
 
 
 def _summary(result: Diff) -> str:

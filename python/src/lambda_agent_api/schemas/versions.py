@@ -44,6 +44,9 @@ MAX_FILES: Final = 1000
 MAX_FILE_BYTES: Final = 4 * 1024 * 1024
 """A schema file longer than this is refused."""
 
+SITE: Final = "https://agent-api.lambda.coredump.ru/schema/"
+"""Where the docs site publishes the schema folders (``v1.1/``...): a file's address is under it."""
+
 _VERSION: Final = re.compile(r"v?(\d{1,4})[._](\d{1,4})")
 _BUNDLE: Final = re.compile(r"v(\d+)_(\d+)\.json")
 
@@ -60,13 +63,20 @@ class SchemaSet:
     """The version (``1.1``) or the folder it was read from."""
     documents: Mapping[str, dict[str, Any]] = field(repr=False)
     """Every schema file, by its path relative to the folder (``server/status.json``)."""
+    base: str = ""
+    """The folder's address: a file without ``$id`` (v1.1 on) is at ``base + path``."""
+
+    def uri(self, path: str) -> str:
+        """Return the address of the file at ``path``: its ``$id``, or else ``base + path``."""
+        schema_id = self.documents[path].get("$id")
+        return schema_id if isinstance(schema_id, str) else self.base + path
 
     @cached_property
     def registry(self) -> Registry[Any]:
-        """A ``referencing`` registry holding every file under its ``$id``."""
+        """A ``referencing`` registry holding every file at its address (:meth:`uri`)."""
         resources = [
-            (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
-            for doc in self.documents.values()
+            (self.uri(path), Resource.from_contents(doc, default_specification=DRAFT202012))
+            for path, doc in self.documents.items()
         ]
         return Registry().with_resources(resources).crawl()
 
@@ -132,7 +142,8 @@ def load_version(version: str) -> SchemaSet:
     Raises:
         SchemaSetError: no such released version.
     """
-    return SchemaSet(normalize(version), version_documents(version))
+    wanted = normalize(version)
+    return SchemaSet(wanted, version_documents(wanted), base=f"{SITE}v{wanted}/")
 
 
 def load_folder(folder: Path, name: str | None = None) -> SchemaSet:

@@ -41,6 +41,7 @@ from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.protocol.client_protocol import ClientProtocol, Received, UnknownMessage
 from lambda_agent_api.protocol.messages import AgentEventUnion, ServerMessageUnion
 from lambda_agent_api.protocol.replies import Reply, ReplyBuilder
+from lambda_agent_api.protocol.transitions import is_agent_event
 from lambda_agent_api.transport.mailbox import Mailbox
 
 __all__ = [
@@ -420,7 +421,7 @@ class AgentApi:
         type_ = getattr(message.type, "value", message.type)
         # Agent events and unknown messages are lost without a callback; STATUS,
         # ERROR (also raised to its caller) and GRACEFUL_DISCONNECT are not.
-        important = isinstance(message, UnknownMessage) or type_.startswith("AGENT_EVENT_")
+        important = isinstance(message, UnknownMessage) or is_agent_event(type_)
         logger.log(
             logging.WARNING if important else logging.DEBUG,
             "[%s] %s with no callback to take it; dropped",
@@ -431,7 +432,8 @@ class AgentApi:
 
     def _connection_ended(self, link: _Link, code: int | None, reason: str | None) -> None:
         link.connected = False
-        self._capture_end()
+        if self._capture is not None:
+            self._capture.end(code, reason or "")  # writes the close record
         error = link.protocol.connection_lost(code, reason)
         how = f"code {code}" if code is not None else "no close code"
         if reason:
@@ -592,6 +594,7 @@ class _Capture:
         self._opened = False  # the file was created (truncated) once; reopen to append
         self._conn: str | None = None
         self._broken = False
+        self._recorded = False
 
     def begin(self, label: str) -> None:
         """Start recording a connection; open the file if the capture is a path."""
@@ -603,6 +606,7 @@ class _Capture:
             self._writer = CaptureWriter(self._file, flush=True)
         self._conn = f"{label}/{next(_CONNECTION_NUMBERS)}"
         self._broken = False
+        self._recorded = False  # a connection that recorded no frame needs no close record
 
     def write(self, direction: Direction, frame: str | bytes) -> None:
         """Record one frame of the connection being recorded."""
@@ -611,12 +615,20 @@ class _Capture:
             return
         try:
             writer.write(direction, frame, conn=self._conn)
+            self._recorded = True
         except (OSError, ValueError) as error:  # a full disk must not break the client
             self._broken = True
             logger.error("capture %s: cannot write, recording stopped: %s", self._conn, error)
 
-    def end(self) -> None:
-        """Stop recording the connection; close the file if the capture opened it."""
+    def end(self, code: int | None = None, reason: str = "") -> None:
+        """Stop recording the connection (a close record); close the file if it opened it."""
+        if self._recorded and not self._broken and self._conn and self._writer is not None:
+            self._recorded = False
+            try:
+                self._writer.write_close(code=code, reason=reason, conn=self._conn)
+            except (OSError, ValueError) as error:
+                self._broken = True
+                logger.error("capture %s: cannot write, recording stopped: %s", self._conn, error)
         self._conn = None
         file, self._file = self._file, None
         if file is not None:

@@ -366,6 +366,7 @@ class RecordingProxy:
                     side.transport.abort()
             self.connections.pop(connection.conn, None)
             by, code, reason = ended[0] if ended else ("proxy", ABNORMAL, "")
+            self._record_close(connection, code, reason)
             self._tell("closed", connection, by, code, reason)
 
     async def _pump(
@@ -429,6 +430,19 @@ class RecordingProxy:
         connection.frames += 1
         self._tell("frame", connection, direction, data, ts, line)
         return True
+
+    def _record_close(self, connection: ProxiedConnection, code: int, reason: str) -> None:
+        """Record the connection's close, so that readers free it (a close record)."""
+        if self.capture is None or self.failure is not None or connection.frames == 0:
+            return  # a connection that recorded no frame needs no close record
+        try:
+            self.capture.write_close(code=code, reason=reason, conn=connection.conn)
+        except OSError as error:
+            self.failure = error
+            self.failed.set()
+            self._tell("capture_failed", error)
+            return
+        self.lines += 1
 
     # Helpers
 
