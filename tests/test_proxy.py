@@ -342,6 +342,24 @@ async def test_a_capture_that_cannot_be_written_stops_forwarding() -> None:
             full.close()
 
 
+async def test_a_capture_stream_closed_under_the_proxy_stops_it_promptly() -> None:
+    # issue 11: a closed stream raised ValueError, which killed the server-to-client
+    # pump; the client then waited for STATUS until its timeout.
+    closed = io.StringIO()
+    closed.close()
+    async with (
+        MockServer() as server,
+        RecordingProxy(server.base_url, capture=CaptureWriter(closed)) as proxy,
+    ):
+        api = AgentApi("bot", proxy.base_url, connect_timeout=WAIT)
+        with pytest.raises(AgentException) as failed:
+            await asyncio.wait_for(api.connect(), WAIT / 2)  # well before connect_timeout
+        assert failed.value.code == "CONNECTION_ERROR"
+        assert failed.value.close_code == 1011
+        assert isinstance(proxy.failure, ValueError)
+        assert proxy.failed.is_set()
+
+
 def test_upstream_url_keeps_the_prefix_and_both_query_strings() -> None:
     assert upstream_url("ws://h:8000/", "/v1/agent_ws/1/") == "ws://h:8000/v1/agent_ws/1/"
     assert upstream_url("https://h/api/", "/v1/agent_ws/1/?a=1") == "wss://h/api/v1/agent_ws/1/?a=1"
@@ -350,6 +368,12 @@ def test_upstream_url_keeps_the_prefix_and_both_query_strings() -> None:
         upstream_url("ftp://h/", "/")
     with pytest.raises(ValueError, match="with a host"):
         upstream_url("ws:///nohost", "/")
+    # A request path is forwarded as one URL: what may not be in a path is percent-encoded,
+    # escapes that are there already are kept.
+    assert (
+        upstream_url("ws://h/", "/v1/agent_ws/\x1b]0;x\x07/") == "ws://h/v1/agent_ws/%1B%5D0;x%07/"
+    )
+    assert upstream_url("ws://h/", "/v1/agent_ws/a%2Fb/") == "ws://h/v1/agent_ws/a%2Fb/"
 
 
 def test_the_proxy_refuses_a_bad_upstream_at_once() -> None:

@@ -201,20 +201,40 @@ def role_of(type_: str) -> Role | None:
     return None
 
 
+# How the docs draw the table (tools/docs/test_browser.py checks the result in a browser):
+# a flowchart, whose layout keeps edge labels apart where a stateDiagram-v2 overlapped
+# them; a long label broken after its sender; edges that end the conversation or go back
+# drawn longer, so that their labels sit apart from the self-loops' labels.
+_DIAGRAM_INIT = (
+    '%%{init: {"flowchart": {"nodeSpacing": 30}, "themeVariables": {"fontSize": "14px"}}}%%'
+)
+_SHORT_LABEL = 16
+
+
+def _diagram_label(role: Role, types: list[str]) -> str:
+    said = " / ".join(types) if len(types) < 3 else "agent events"
+    if len(role.value) + len(said) <= _SHORT_LABEL:
+        return f"{role.value}: {said}"
+    return f"{role.value}:<br/>" + ("<br/>or ".join(types) if len(types) < 3 else said)
+
+
 def mermaid_state_diagram() -> str:
-    """Return the legal transitions as a Mermaid ``stateDiagram-v2``, for the docs."""
-    lines = ["stateDiagram-v2", f"    [*] --> {State.CONNECTING.value}"]
+    """Return the legal transitions as a Mermaid diagram (a flowchart), for the docs."""
+    order = list(State)
+    edges: list[tuple[State, State, str]] = []
     for role, states in TRANSITIONS.items():
         for state, moves in states.items():
             grouped: dict[State, list[str]] = {}
             for type_, target in moves.items():
-                if type_ == END_OF_CONVERSATION:
-                    continue
-                grouped.setdefault(target, []).append(_name(type_))
-            for target, types in grouped.items():
-                label = " / ".join(types) if len(types) < 3 else "agent events"
-                lines.append(f"    {state.value} --> {target.value}: {role.value}: {label}")
-    lines.append(f"    {State.CLOSED.value} --> [*]")
+                if type_ != END_OF_CONVERSATION:
+                    grouped.setdefault(target, []).append(_name(type_))
+            edges += [(state, t, _diagram_label(role, types)) for t, types in grouped.items()]
+    lines = [_DIAGRAM_INIT, "flowchart TD", f"    start(( )) --> {State.CONNECTING.value}"]
+    for state, target, label in sorted(edges, key=lambda e: order.index(e[0])):
+        back = target is State.CLOSED or order.index(target) < order.index(state)
+        arrow = "--->" if back else "-->"
+        lines.append(f'    {state.value} -- "{label}" {arrow} {target.value}')
+    lines.append(f"    {State.CLOSED.value} --> stop((( )))")
     return "\n".join(lines) + "\n"
 
 
