@@ -246,7 +246,7 @@ def docs_zensical(session: nox.Session) -> None:
     keeps the configuration portable: the build must pass and lose no page; its warnings
     and every other difference are printed (tools/docs/compare_sites.py). Zensical is
     pinned at 0.0.73, the newest release whose dependencies are all on PyPI (0.1.x needs
-    `zensical-ui`, which is not). Both sites go to build/docs-zensical/.
+    `zensical-ui`, which pip does not find there). Both sites go to build/docs-zensical/.
     """
     _install_docs_tools(session)
     session.install(ZENSICAL)
