@@ -68,7 +68,7 @@ def drift(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (pass pytest options after `--`)."""
-    session.install("-e", f"{PACKAGE}[test,codegen]")
+    session.install("-e", f"{PACKAGE}[test,codegen,dask]")
     # The TypeScript agreement and drift tests need the npm dependencies (in CI they must run).
     npm_ci(session)
     session.run("pytest", *session.posargs)
