@@ -142,8 +142,38 @@ def indent(text: str, prefix: str = "    ") -> str:
     return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
 
 
+class _Number(str):
+    """A JSON number as its source wrote it (``5.0``, ``1e+20``), never rewritten."""
+
+
+def pretty_json(text: str) -> str:
+    """Return JSON text laid out one member per line (indent 2), numbers and order kept.
+
+    A fixture is one line, cut off at the right of a page; laid out, it is read at
+    a glance. Numbers keep their spelling: an example of ``5.0`` must not become ``5``.
+    """
+    value = json.loads(text, parse_int=_Number, parse_float=_Number)
+
+    def dump(item: Any, depth: int) -> str:
+        pad, inner = "  " * depth, "  " * (depth + 1)
+        if isinstance(item, _Number):
+            return str(item)
+        if isinstance(item, dict) and item:
+            members = [
+                f"{inner}{json.dumps(k, ensure_ascii=False)}: {dump(v, depth + 1)}"
+                for k, v in item.items()
+            ]
+            return "{\n" + ",\n".join(members) + f"\n{pad}}}"
+        if isinstance(item, list) and item:
+            elements = [f"{inner}{dump(v, depth + 1)}" for v in item]
+            return "[\n" + ",\n".join(elements) + f"\n{pad}]"
+        return json.dumps(item, ensure_ascii=False)
+
+    return dump(value, 0)
+
+
 def fixture_examples(message: Message) -> list[tuple[str, str]]:
-    """(name, JSON text) of every valid fixture of a message, the preferred one first."""
+    """(name, JSON text laid out) of every valid fixture of a message, the preferred one first."""
     folder = FIXTURE_DIR / message.type / "valid"
     files = sorted(folder.glob("*.json"))
     if not files:
@@ -152,7 +182,7 @@ def fixture_examples(message: Message) -> list[tuple[str, str]]:
             f"{folder.relative_to(ROOT)}; its docs page shows one"
         )
     files.sort(key=lambda f: f.stem != PREFERRED_EXAMPLE)
-    return [(f.stem, f.read_text(encoding="utf-8").strip()) for f in files]
+    return [(f.stem, pretty_json(f.read_text(encoding="utf-8"))) for f in files]
 
 
 def member_of(message: Message, schemas: Schemas) -> list[str]:
@@ -337,7 +367,8 @@ def rules_page() -> str:
         raise SystemExit(f"codegen: the rules module's docstring does not explain {missing}")
     where: dict[str, list[str]] = {}
     for (role, state, type_), (rule_id, _) in transitions.VIOLATIONS.items():
-        where.setdefault(rule_id, []).append(f"{role.value} sends `{type_}` in `{state.value}`")
+        name = getattr(type_, "value", type_)  # the table's keys are the enums of types
+        where.setdefault(rule_id, []).append(f"{role.value} sends `{name}` in `{state.value}`")
     lines = [
         note("lambda_agent_api.protocol.rules and lambda_agent_api.protocol.transitions"),
         "# Protocol rules",

@@ -52,7 +52,9 @@ def test_tool_arguments_stream_on_the_line_of_their_call() -> None:
         MsgEventToolCallChunk(tool_name="search", args_chunk='{"q": '),
         MsgEventToolCallChunk(args_chunk='"x"}'),
         MsgEventCustomUpdate(payload={"progress": 0.5}),
-        MsgEventToolCallChunk(args_chunk="(more)"),  # goes on after another event
+        MsgEventToolCallChunk(tool_name="search", args_chunk="{"),
+        MsgEventTextChunk(text="sub", source="tools:x"),  # another source's output
+        MsgEventToolCallChunk(args_chunk="}"),  # goes on with the call of its source
         MsgEventToolResult(tool_name="search", result=["a", 1]),
         MsgEventToolCallChunk(tool_name="sub_tool", args_chunk="{}", source="tools:x"),
         MsgEventToolResult(tool_name="sub_tool", result="plain text", source="tools:x"),
@@ -60,11 +62,42 @@ def test_tool_arguments_stream_on_the_line_of_their_call() -> None:
     ).splitlines() == [
         '[tool search] {"q": "x"}',
         '[update] {"progress": 0.5}',
-        "[tool search] (more)",
+        "[tool search] {",
+        "[tools:x] sub",
+        "[tool search] }",
         '[result search] ["a", 1]',
         "[tool sub_tool (tools:x)] {}",
         "[result sub_tool (tools:x)] plain text",
         "[file] out/r.md",
+    ]
+
+
+def test_a_nameless_chunk_after_other_output_of_its_source_is_a_new_unnamed_call() -> None:
+    # The chat view used to print "[tool search] 1}": the call had ended at the text
+    # chunk, as the validator (T002, T001) and ReplyBuilder (two calls) read it.
+    assert shown(
+        MsgEventToolCallChunk(tool_name="search", args_chunk='{"q":'),
+        MsgEventTextChunk(text="hm"),
+        MsgEventToolCallChunk(args_chunk="1}"),
+        MsgEventEnd(tokens_used=1),
+    ).splitlines() == [
+        '[tool search] {"q":',
+        "[tool search: the arguments are not JSON: Expecting value: line 1 column 6 (char 5)]",
+        "hm",
+        "[tool ?] 1}",
+        "[tool ?: the arguments are not JSON: Extra data: line 1 column 2 (char 1)]",
+        "[done: 1 token used]",
+    ]
+
+
+def test_nan_in_tool_arguments_is_not_json() -> None:
+    assert shown(
+        MsgEventToolCallChunk(tool_name="t", args_chunk='{"x": NaN}'),
+        MsgEventEnd(tokens_used=1),
+    ).splitlines() == [
+        '[tool t] {"x": NaN}',
+        "[tool t: the arguments are not JSON: NaN is not a JSON value]",
+        "[done: 1 token used]",
     ]
 
 

@@ -156,3 +156,25 @@ def test_connection_lost_mid_response_names_code_and_reason() -> None:
     assert "1011" in error.details
     assert "internal error" in error.details
     assert ready().connection_lost(1000, "") is None
+
+
+def test_a_frame_with_nan_is_not_json_and_moves_nothing() -> None:
+    # The client read a frame pydantic refused with json.loads, which takes NaN: it then
+    # recorded a tool result (T003) that the validator, reading RFC 8259, never saw.
+    protocol = responding()
+    received = protocol.receive('{"type":"AGENT_EVENT_TOOL_RESULT","tool_name":"x","result":NaN}')
+    assert received.step is None
+    assert received.error is not None
+    assert received.error.code == "PARSE_ERROR"
+    assert "not JSON" in received.error.details
+    assert protocol.state is State.RESPONDING
+
+
+def test_an_end_with_an_integer_too_long_still_ends_the_response() -> None:
+    # As the validator reads it (F006, the rest checked with a stand-in): the response ends.
+    protocol = responding()
+    received = protocol.receive('{"type":"AGENT_EVENT_END","tokens_used":' + "9" * 5000 + "}")
+    assert received.error is not None
+    assert received.error.code == "PARSE_ERROR"
+    assert received.ends_response
+    assert protocol.state is State.IDLE

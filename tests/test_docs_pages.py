@@ -19,6 +19,7 @@ import yaml
 from lambda_agent_api._bundle import message_tag
 from lambda_agent_api.protocol.rules import RULES
 from lambda_agent_api.protocol.transitions import mermaid_state_diagram
+from lambda_agent_api.transport.agent_api import agent_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -26,6 +27,7 @@ DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "codegen"))
 try:
     from common import LATEST, SCHEMA_DIR
+    from docs_pages import indent, pretty_json
 finally:
     sys.path.remove(str(ROOT / "codegen"))
 MESSAGE_FIXTURES = ROOT / "tests" / "fixtures" / "messages"
@@ -87,7 +89,10 @@ def test_every_message_has_a_reference_page(type_: str) -> None:
     # Every valid fixture is an example.
     for fixture in sorted((MESSAGE_FIXTURES / type_ / "valid").glob("*.json")):
         assert f'=== "{fixture.stem}"' in page
-        assert fixture.read_text(encoding="utf-8").strip() in page
+        # Laid out one member per line, with the same values and numbers spelled the same.
+        shown = pretty_json(fixture.read_text(encoding="utf-8"))
+        assert indent(shown) in page  # inside its tab
+        assert json.loads(shown) == json.loads(fixture.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))
@@ -123,3 +128,31 @@ def test_the_home_page_shows_the_readme_test_command() -> None:
     command = re.search(r"python3 -m pip install \"nox==[^\"]+\" && python3 -m nox", readme)
     assert command is not None
     assert command.group(0) in (DOCS / "index.md").read_text(encoding="utf-8")
+
+
+def test_examples_are_laid_out_with_numbers_as_written() -> None:
+    text = '{"type": "X", "n": 5.0, "big": 1e+20, "list": [1, {"a": []}], "e": {}}'
+    assert pretty_json(text) == (
+        "{\n"
+        '  "type": "X",\n'
+        '  "n": 5.0,\n'
+        '  "big": 1e+20,\n'
+        '  "list": [\n'
+        "    1,\n"
+        "    {\n"
+        '      "a": []\n'
+        "    }\n"
+        "  ],\n"
+        '  "e": {}\n'
+        "}"
+    )
+
+
+def test_the_connection_pages_url_examples_are_what_the_client_builds() -> None:
+    page = (DOCS / "protocol" / "connection.md").read_text(encoding="utf-8")
+    examples = re.findall(r'^agent_url\("([^"]+)", (\d+)\)\s+# "([^"]+)"$', page, re.MULTILINE)
+    assert len(examples) >= 2
+    for base_url, chat_id, expected in examples:
+        assert agent_url(base_url, int(chat_id)) == expected
+    # The prose says the same as the code, for a base URL with a path and no slash.
+    assert f"`ws://host/agents` both give `{agent_url('ws://host/agents', 0)}`" in page

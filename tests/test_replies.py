@@ -18,6 +18,7 @@ from lambda_agent_api.protocol.messages import (
     MsgEventToolResult,
 )
 from lambda_agent_api.protocol.replies import ReplyBuilder, ToolResult, acollect, collect
+from lambda_agent_api.protocol.strict_json import LongInteger
 from lambda_agent_api.testing import MockServer, text_reply, tool_call
 from lambda_agent_api.transport.agent_api import AgentApi
 
@@ -151,3 +152,33 @@ async def test_ask_returns_the_whole_reply_over_a_live_connection() -> None:
     assert reply.files == ("report.md",)
     assert reply.tokens_used == 42
     assert server.received[0][1].attachments == ["notes.txt"]
+
+
+def test_nan_in_tool_arguments_is_not_json() -> None:
+    # json.loads took NaN, so the reply said arguments_parsed while the validator said T002.
+    reply = collect(
+        [
+            {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": '{"x": NaN}'},
+            {"type": "AGENT_EVENT_END", "tokens_used": 1},
+        ]
+    )
+    [call] = reply.tool_calls
+    assert (call.arguments, call.arguments_parsed) == (None, False)
+    assert call.arguments_error == "NaN is not a JSON value"
+
+
+def test_arguments_are_read_as_rfc_8259_json() -> None:
+    reply = collect(
+        [
+            {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": '{"n": '},
+            {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": "1" + "0" * 4100 + "}"},
+            {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "u", "args_chunk": "1" * 9000},
+        ]
+    )
+    first, second = reply.tool_calls
+    assert first.arguments == {"n": 10**4100}
+    # JSON allows any length (the validator finds no T002); beyond the package's limit the
+    # value stands in, never converted.
+    assert second.arguments_parsed
+    assert isinstance(second.arguments, LongInteger)
+    assert second.arguments.digits == 9000

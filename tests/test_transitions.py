@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
 from lambda_agent_api.protocol.rules import RULES
 from lambda_agent_api.protocol.transitions import (
@@ -59,11 +61,12 @@ def test_the_happy_path() -> None:
 
 def test_diagram_has_every_legal_transition() -> None:
     diagram = mermaid_state_diagram()
-    assert diagram.startswith("stateDiagram-v2\n")
-    assert "CONNECTING --> IDLE: server: STATUS" in diagram
-    assert "IDLE --> RESPONDING: client: USER_MESSAGE" in diagram
-    assert "RESPONDING --> IDLE: server: AGENT_EVENT_END / ERROR" in diagram
-    arrows = [line for line in diagram.splitlines() if "-->" in line and "[*]" not in line]
+    assert "\nflowchart TD\n" in diagram
+    assert 'CONNECTING -- "server: STATUS" --> IDLE' in diagram
+    assert 'IDLE -- "client:<br/>USER_MESSAGE" --> RESPONDING' in diagram
+    assert 'RESPONDING -- "server:<br/>AGENT_EVENT_END<br/>or ERROR" ---> IDLE' in diagram
+    edge = re.compile(r'^    (\w+) -- "[^"]+" -{2,3}> (\w+)$')
+    arrows = [m.groups() for line in diagram.splitlines() if (m := edge.match(line))]
     legal = {
         (state, target)
         for states in TRANSITIONS.values()
@@ -71,4 +74,5 @@ def test_diagram_has_every_legal_transition() -> None:
         for type_, target in moves.items()
         if type_ != END_OF_CONVERSATION
     }
-    assert {(State(a.split()[0]), State(a.split()[2].rstrip(":"))) for a in arrows} == legal
+    assert {(State(a), State(b)) for a, b in arrows} == legal
+    assert len(arrows) == len(set(arrows))  # one edge per pair, its types joined

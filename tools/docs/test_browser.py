@@ -5,6 +5,11 @@ The site is served from a folder on 127.0.0.1 and opened in headless Chromium
 page, a message page and the rules page render; the Mermaid diagrams became
 SVG; the search finds a message type; the schema files are served where
 they lie, with a bundle; and no page asks for anything beyond 127.0.0.1 or logs an error.
+On every page at a laptop's width (and the pages with diagrams at a phone's), the
+layout is read too: no code block hides text it cannot show (cut off, or scrolling
+without a visible scrollbar), no text runs under a code block's copy button, no
+navigation entry is cut short, and in every diagram no two labels overlap and no
+text is drawn smaller than :data:`MIN_DIAGRAM_FONT_PX`.
 Screenshots go to ``build/docs-browser/screenshots/``.
 
 Environment: ``DOCS_SITE_DIR`` (the built site, default
@@ -61,6 +66,144 @@ Element.prototype.attachShadow = function (init) {
 
 TIMEOUT_MS = 15_000
 expect.set_options(timeout=TIMEOUT_MS)
+
+
+MIN_DIAGRAM_FONT_PX = 11.0
+"""The smallest text a diagram may draw, in CSS pixels on screen (the body text is 16)."""
+
+VIEWPORTS = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+# Reads a rendered page and returns what is wrong with its layout, one sentence each.
+# Diagrams live in shadow roots (opened by OPEN_SHADOW_ROOTS): searched one by one.
+LAYOUT_PROBLEMS = """
+(minFontPx) => {
+  const problems = [];
+  const show = (el) => (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+  const visible = (el) => el.getClientRects().length > 0
+      && getComputedStyle(el).visibility !== "hidden";
+  const overlap = (a, b, slack) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > slack
+      && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > slack;
+  // Two lines of text overlap when they share more than a third of the lower one's height:
+  // line boxes include the font's ascent and descent, which adjacent lines may share.
+  const collide = (a, b) => overlap(a, b, 1) && Math.min(a.bottom, b.bottom)
+      - Math.max(a.top, b.top) > Math.min(a.height, b.height) / 3;
+  const textRects = (el, clip) => {
+    const rects = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const r of range.getClientRects()) {
+        if (r.width < 1 || r.height < 1) continue;
+        if (clip && !overlap(r, clip, 0)) continue;
+        rects.push(clip ? new DOMRect(Math.max(r.left, clip.left), Math.max(r.top, clip.top),
+            Math.min(r.right, clip.right) - Math.max(r.left, clip.left),
+            Math.min(r.bottom, clip.bottom) - Math.max(r.top, clip.top)) : r);
+      }
+    }
+    return rects;
+  };
+
+  // The words (not the spaces between them) of `el` drawn inside `box`, where it shows.
+  const wordsUnder = (el, box) => {
+    const clip = el.getBoundingClientRect();
+    const found = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const whole = document.createRange();
+      whole.selectNodeContents(node);
+      if (![...whole.getClientRects()].some((r) => overlap(r, box, 0))) continue;
+      for (const word of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        for (const r of range.getClientRects()) {
+          if (overlap(r, box, 1) && overlap(r, clip, 0)) found.push(word[0]);
+        }
+      }
+    }
+    return found;
+  };
+
+  // Code blocks: what does not fit must wrap, or scroll with a scrollbar one can see.
+  for (const code of document.querySelectorAll("article pre > code")) {
+    if (!visible(code)) continue;
+    const style = getComputedStyle(code);
+    if (code.scrollWidth > code.clientWidth + 1) {
+      const scrolls = ["auto", "scroll"].includes(style.overflowX);
+      const thumb = style.scrollbarColor.split(" ")[0];
+      const hidden = style.scrollbarWidth === "none" || thumb === "transparent"
+          || thumb === "rgba(0, 0, 0, 0)";
+      if (!scrolls || hidden) {
+        problems.push(`code block "${show(code)}" hides ${code.scrollWidth - code.clientWidth}px`
+            + ` of its text (overflow-x: ${style.overflowX}, scrollbar: ${style.scrollbarColor})`);
+      }
+    }
+    const button = code.parentElement.querySelector(".md-code__nav, .md-clipboard");
+    if (button && visible(button)) {
+      const box = button.getBoundingClientRect();
+      if (wordsUnder(code, box).length) {
+        problems.push(`code block "${show(code)}": text under the copy button`);
+      }
+    }
+  }
+
+  // The navigation: an entry cut short with an ellipsis hides a message's name.
+  for (const label of document.querySelectorAll(".md-nav .md-ellipsis")) {
+    if (visible(label) && label.scrollWidth > label.clientWidth + 1) {
+      problems.push(`navigation entry "${show(label)}" is cut short`);
+    }
+  }
+
+  // Diagrams: labels apart, and large enough to read.
+  document.querySelectorAll("div.mermaid").forEach((host, index) => {
+    const svg = (host.shadowRoot || host).querySelector("svg");
+    if (!svg) return;
+    const labels = [];
+    for (const el of svg.querySelectorAll("text, foreignObject")) {
+      if (el.parentElement.closest("text, foreignObject") || !show(el)) continue;
+      const rects = textRects(el, null);
+      if (!rects.length) continue;
+      const owner = el.closest("text, foreignObject");
+      const scale = owner.getScreenCTM().a;
+      const parent = el.tagName === "text" ? el : (el.querySelector("span, p, div") || el);
+      const px = parseFloat(getComputedStyle(parent).fontSize) * scale;
+      if (px < minFontPx) {
+        problems.push(`diagram ${index + 1}: "${show(el)}" is drawn at ${px.toFixed(1)}px`);
+      }
+      // An HTML label is drawn on its own background: its whole box must stay clear.
+      const solid = el.tagName === "foreignObject";
+      labels.push({ name: show(el), rects: solid ? [el.getBoundingClientRect()] : rects, solid });
+    }
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const hit = labels[i].solid && labels[j].solid ? (a, b) => overlap(a, b, 1) : collide;
+        if (labels[i].rects.some((a) => labels[j].rects.some((b) => hit(a, b)))) {
+          problems.push(`diagram ${index + 1}: "${labels[i].name}" overlaps "${labels[j].name}"`);
+        }
+      }
+    }
+  });
+  return problems;
+}
+"""
+
+
+DOCS_DIR = ROOT / "docs"
+
+
+def site_pages() -> list[str]:
+    """Every page of the site, as its path under the site's root ("" for the home page).
+
+    Read from docs/ (the site's sources), so that the tests can be listed before a build.
+    """
+    paths = []
+    for source in sorted(DOCS_DIR.rglob("*.md")):
+        rel = source.relative_to(DOCS_DIR).with_suffix("").as_posix()
+        rel = rel.removesuffix("index").removesuffix("/")
+        paths.append(f"{rel}/" if rel else "")
+    return paths
 
 
 def heading(text: str) -> re.Pattern[str]:
@@ -266,3 +409,63 @@ def test_schema_files_are_served_where_they_lie(tab: Tab) -> None:
         asyncapi = tab.page.request.get(tab.base_url + f"schema/{version_dir.name}/asyncapi.yaml")
         assert asyncapi.ok, version_dir.name
         assert asyncapi.text() == (version_dir / "asyncapi.yaml").read_text(encoding="utf-8")
+
+
+def layout_cases() -> list[tuple[str, str]]:
+    """(viewport, page): every page at a laptop's width; on a phone, the home page and
+    every page with a diagram (code blocks and navigation wrap alike at any width)."""
+    phone = [
+        path
+        for path, source in zip(site_pages(), sorted(DOCS_DIR.rglob("*.md")), strict=True)
+        if path == "" or "```mermaid" in source.read_text(encoding="utf-8")
+    ]
+    return [("laptop", path) for path in site_pages()] + [("phone", path) for path in phone]
+
+
+@pytest.fixture(scope="module")
+def readers(browser: Browser) -> Iterator[dict[str, Page]]:
+    """One tab per viewport, opened when first needed and kept: the layout checks only read."""
+    tabs: dict[str, Page] = {}
+    try:
+        yield tabs
+    finally:
+        for page in tabs.values():
+            page.context.close()
+
+
+def reader(readers: dict[str, Page], browser: Browser, viewport: str) -> Page:
+    """Return the tab of a viewport, opening it the first time."""
+    if viewport not in readers:
+        context = browser.new_context(viewport=VIEWPORTS[viewport])  # type: ignore[arg-type]
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(OPEN_SHADOW_ROOTS)
+        readers[viewport] = context.new_page()
+    return readers[viewport]
+
+
+# The API reference is a page of 900 kB: on a busy machine it takes long to lay out.
+PAGE_TIMEOUT_MS = 60_000
+
+
+@pytest.mark.timeout(150)
+@pytest.mark.parametrize(("viewport", "path"), layout_cases())
+def test_no_page_hides_text_overlaps_labels_or_shrinks_diagrams(
+    readers: dict[str, Page], browser: Browser, base_url: str, viewport: str, path: str
+) -> None:
+    page = reader(readers, browser, viewport)
+    response = page.goto(base_url + path, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
+    assert response is not None
+    assert response.status == 200, f"{path}: HTTP {response.status}"
+    # Every diagram drawn: mermaid replaces its <pre> with an SVG in a shadow root.
+    page.wait_for_function(
+        "() => document.readyState === 'complete'"
+        " && [...document.querySelectorAll('div.mermaid')].every("
+        "(d) => d.shadowRoot && d.shadowRoot.querySelector('svg'))"
+        " && !document.querySelector('pre.mermaid')",
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    problems = page.evaluate(LAYOUT_PROBLEMS, MIN_DIAGRAM_FONT_PX)
+    if problems:
+        name = (path.strip("/") or "home").replace("/", "-")
+        page.screenshot(path=SCREENSHOTS / f"layout-{name}-{viewport}.png", full_page=True)
+    assert problems == [], f"/{path} ({viewport}):\n" + "\n".join(problems)

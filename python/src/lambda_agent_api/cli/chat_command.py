@@ -39,10 +39,12 @@ from lambda_agent_api.cli.console import (
     isatty,
     one_line_logs,
     os_reason,
+    printable,
 )
 from lambda_agent_api.cli.line_input import LineReader
 from lambda_agent_api.protocol.client_protocol import UnknownMessage
 from lambda_agent_api.protocol.messages import MsgError, MsgEventEnd, ServerMessageUnion
+from lambda_agent_api.protocol.transitions import ends_response, is_agent_event
 from lambda_agent_api.transport.agent_api import AgentApi, AgentBusyException, AgentException
 
 __all__ = [
@@ -168,8 +170,30 @@ def run(args: argparse.Namespace) -> int:
     view = JsonView(out) if args.json else TextView(out, Style.for_stream(args.color, out))
     interactive = args.message is None and isatty(sys.stdin)
     session = _Session(args, headers, view, notes, interactive)
-    with one_line_logs(_PREFIX, logging.INFO if args.verbose else logging.ERROR):
-        return asyncio.run(session.run())
+    errors = _ErrorCount()
+    logging.getLogger("lambda_agent_api").addHandler(errors)
+    try:
+        with one_line_logs(_PREFIX, logging.INFO if args.verbose else logging.ERROR):
+            code = asyncio.run(session.run())
+    finally:
+        logging.getLogger("lambda_agent_api").removeHandler(errors)
+    if code == EXIT_OK and errors.count and not interactive:
+        # The client logged an error (a frame it could not parse, a broken response):
+        # shown on stderr as it happened; a script must not take the output as whole.
+        return EXIT_FAILED
+    return code
+
+
+class _ErrorCount(logging.Handler):
+    """Counts the package's error records (another handler prints them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count ``record``."""
+        self.count += 1
 
 
 _CHAT_PATH: Final = re.compile(r"\A(?P<base>.*/)v1/agent_ws/(?P<chat>[^/]+)/?\Z")
@@ -245,6 +269,8 @@ class _Session:
             response_timeout=args.response_timeout,
             additional_headers=headers,
             capture=args.capture,
+            # An ERROR that ends a response is shown once, from the caller's side.
+            response_errors_to_callback=False,
         )
         self.attachments: list[str] = list(args.attach)
         self.failed = False
@@ -254,9 +280,6 @@ class _Session:
         self.at_prompt = False
         self.response: asyncio.Task[None] | None = None
         self.discarding = False  # the rest of an interrupted response is not shown
-        # The server's ERROR that ends a response reaches both the caller and the
-        # callback, in either order: the first shows it, the second forgets it.
-        self.errors_seen: dict[int, MsgError] = {}
 
     async def run(self) -> int:
         main = asyncio.current_task()
@@ -408,6 +431,18 @@ class _Session:
                 await asyncio.wait({self.response})
         if self.response.cancelled():
             self._note("[interrupted: the rest of this response is not shown]")
+        elif self.response.exception() is not None:
+            # Showing the response failed (a bug, or a message no view can take):
+            # say so and fail, rather than exit 0 with the output silently cut.
+            error = self.response.exception()
+            self.failed = True
+            self.view.finish_line()
+            print(
+                f"{_PREFIX}: cannot show the response: {type(error).__name__}: "
+                f"{printable(str(error))}",
+                file=sys.stderr,
+                flush=True,
+            )
         self.response = None
 
     async def _respond(self, text: str, attachments: list[str]) -> None:
@@ -430,18 +465,10 @@ class _Session:
     def _response_failed(self, error: AgentException) -> None:
         self.failed = True
         if error.server_error is not None:  # the agent's ERROR: part of the output
-            if self._first_sighting(error.server_error):
-                self.view.message(error.server_error)
+            self.view.message(error.server_error)
             return
         self.view.finish_line()
         self.notes.error(error.code, error.details)
-
-    def _first_sighting(self, message: MsgError) -> bool:
-        """Whether this ERROR is seen for the first time (by the caller or the callback)."""
-        if self.errors_seen.pop(id(message), None) is not None:
-            return False  # shown already, by the other path
-        self.errors_seen[id(message)] = message
-        return True
 
     # What arrives outside a response
 
@@ -450,12 +477,11 @@ class _Session:
             if self.discarding:
                 self.discarding = False
                 return
-            if self._first_sighting(message):
-                self._out_of_band(lambda: self.view.message(message))
+            self._out_of_band(lambda: self.view.message(message))
             return
-        type_ = getattr(message.type, "value", message.type)
-        if self.discarding and str(type_).startswith("AGENT_EVENT_"):
-            if isinstance(message, MsgEventEnd):
+        type_ = str(getattr(message.type, "value", message.type))
+        if self.discarding and is_agent_event(type_):
+            if ends_response(type_):
                 self.discarding = False
             return
         self._out_of_band(lambda: self.view.message(message))

@@ -1,32 +1,31 @@
 """``lambda-agent-api validate FILE...``: check captured traffic against the schema and the rules.
 
-This module only wires things together: :mod:`lambda_agent_api.capture`
-reads, :class:`lambda_agent_api.check.Checker` checks,
-:mod:`lambda_agent_api.cli.report` prints.
+This module only wires things together: :class:`lambda_agent_api.check.files.FileChecker`
+reads and checks (JSON Lines in ``--jobs`` processes), :mod:`lambda_agent_api.cli.report`
+prints.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import stat
+import collections
 import sys
-from collections.abc import Iterator
-from contextlib import closing
-from typing import BinaryIO
+import time
+from typing import Final
 
-from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
-from lambda_agent_api.check import Checker
+from lambda_agent_api.capture import CaptureFormat
+from lambda_agent_api.check import Checker, Diagnostic
+from lambda_agent_api.check.files import FileChecker, FileDone, FileStarted
 from lambda_agent_api.cli.arguments import positive_int
-from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
+from lambda_agent_api.cli.console import add_color_argument, isatty, printable, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
-from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.protocol.limits import (
     MAX_DEPTH,
     MAX_FRAME_BYTES,
     MAX_KEY_CHARS,
     MAX_NUMBER_DIGITS,
+    MAX_OPEN_CONNECTIONS,
     MAX_RECORD_BYTES,
 )
 from lambda_agent_api.protocol.rules import Severity
@@ -44,6 +43,8 @@ exit codes:
   1  errors found (with --strict, warnings too)
   2  an input could not be read or is not a capture, or bad arguments"""
 _STDIN = "-"
+_REDRAW: Final = 0.1
+"""Seconds between two drawings of the progress bar."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -83,6 +84,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         metavar="N",
         help="stop after N errors (with --strict, warnings count)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="check JSON Lines captures in N processes (default 1); the report is the same",
     )
     add_limit_arguments(parser)
     add_color_argument(parser, "the text report")
@@ -133,6 +142,14 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         help="the depth to which the brackets of a skipped HAR value are checked; deeper "
         f"levels are only counted ({MAX_DEPTH})",
     )
+    group.add_argument(
+        "--max-open-connections",
+        type=positive_int,
+        default=MAX_OPEN_CONNECTIONS,
+        metavar="N",
+        help="in a capture without close records, end the connections idle longest when "
+        f"more are open at once ({MAX_OPEN_CONNECTIONS})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -165,42 +182,74 @@ def run(args: argparse.Namespace) -> int:
         return 2
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     failures = 0
+    show_progress = not args.no_progress and isatty(sys.stderr)
+    bar: ProgressBar | None = None
+    last_drawn = 0.0
+    limits = {
+        "max_record_bytes": args.max_record_bytes,
+        "max_key_chars": args.max_key_chars,
+        "max_depth": args.max_depth,
+        "max_open_connections": args.max_open_connections,
+    }
 
-    for name in args.files:
-        source = "<stdin>" if name == _STDIN else name
-        try:
-            stream = sys.stdin.buffer if name == _STDIN else open(name, "rb")  # noqa: SIM115
-        except OSError as error:
-            _unreadable(info, source, error.strerror or str(error))
-            continue
-        info.files += 1
-        try:
-            capture = read_capture(
-                stream,
-                source,
-                format,
-                max_record_bytes=args.max_record_bytes,
-                max_number_digits=args.max_number_digits,
-                max_key_chars=args.max_key_chars,
-                max_depth=args.max_depth,
-            )
-            items = _with_progress(capture, stream, source, args)
-            with closing(checker.check_all(items)) as diagnostics:
-                for diagnostic in diagnostics:
+    with FileChecker(checker, format=format, jobs=args.jobs, **limits) as files:
+
+        def progress() -> None:
+            nonlocal last_drawn
+            now = time.monotonic()
+            if bar is not None and now - last_drawn >= _REDRAW:
+                last_drawn = now
+                bar.draw()
+
+        files.on_progress = progress
+        started = False
+        # A file's first findings are held until it is known to hold a frame: one
+        # that holds none is unusable input (exit 2), not a C001 per line.
+        held: list[Diagnostic] | None = None
+        frames_before = 0
+        for event in files.check(args.files):
+            if isinstance(event, FileStarted):
+                info.files += 1
+                started = True
+                held, frames_before = [], checker.summary.frames
+                if show_progress and event.size is not None and event.size >= MIN_BYTES:
+                    bar = ProgressBar(sys.stderr, event.source, event.size, files.position)
+                continue
+            if isinstance(event, FileDone):
+                if bar is not None:
+                    bar.clear()
+                    bar = None
+                if event.error is not None:
+                    _unreadable(info, event.source, event.error)
+                elif started and checker.summary.frames == frames_before:
+                    _unusable(info, event.source, held or [], checker)
+                    held = []
+                for diagnostic in held or ():
                     reporter.add(diagnostic)
-                    if diagnostic.rule.severity in failing:
-                        failures += 1
-                        if args.max_errors is not None and failures >= args.max_errors:
-                            info.stopped_after = failures
-                            break
-        except CaptureError as error:
-            _unreadable(info, source, str(error).removeprefix(f"{source}: "))
-        finally:
-            if stream is not sys.stdin.buffer:
-                stream.close()
-        reporter.end_source()
-        if info.stopped_after is not None:
-            break
+                held = None
+                if started:
+                    reporter.end_source()
+                started = False
+                continue
+            if held is not None:
+                held.append(event)
+                if len(held) > _HELD:  # too many to hold back: shown as they come
+                    for diagnostic in held:
+                        reporter.add(diagnostic)
+                    held = None
+            else:
+                reporter.add(event)
+            if event.rule.severity in failing:
+                failures += 1
+                if args.max_errors is not None and failures >= args.max_errors:
+                    info.stopped_after = failures
+                    for diagnostic in held or ():
+                        reporter.add(diagnostic)
+                    break
+        if bar is not None:
+            bar.clear()
+        if started:  # stopped by --max-errors
+            reporter.end_source()
 
     if info.stopped_after is None:
         for diagnostic in checker.finish():
@@ -212,20 +261,29 @@ def run(args: argparse.Namespace) -> int:
     return 1 if checker.summary.failed(args.strict) else 0
 
 
+_HELD = 100
+"""The findings of a file held until it shows a frame."""
+
+
+def _unusable(info: RunInfo, source: str, held: list[Diagnostic], checker: Checker) -> None:
+    """Report a file that held no frame as unusable input, and drop its held findings."""
+    bad = [d for d in held if d.rule.id == "C001"]
+    if bad or checker.summary.counts["C001"]:
+        first = f" (the first: {bad[0].message})" if bad else ""
+        reason = (
+            f"not a capture: none of its records is a frame{first}; binary data, a "
+            "compressed file, or text in another format?"
+        )
+    else:
+        reason = "unusable input: it holds no frame (empty, or a HAR without WebSocket messages)"
+    for diagnostic in held:
+        checker.summary.counts[diagnostic.rule.id] -= 1
+        if diagnostic.rule.id == "C001":
+            checker.summary.records_skipped -= 1
+    checker.summary.counts += collections.Counter()  # drops the counts that fell to 0
+    _unreadable(info, source, reason)
+
+
 def _unreadable(info: RunInfo, source: str, reason: str) -> None:
     info.unreadable.append((source, reason))
-    print(f"lambda-agent-api validate: {source}: {reason}", file=sys.stderr)
-
-
-def _with_progress(
-    items: Iterator[CaptureItem], stream: BinaryIO, source: str, args: argparse.Namespace
-) -> Iterator[CaptureItem]:
-    if args.no_progress or not isatty(sys.stderr):
-        return items
-    try:
-        status = os.fstat(stream.fileno())
-    except (OSError, ValueError):
-        return items
-    if not stat.S_ISREG(status.st_mode) or status.st_size < MIN_BYTES:
-        return items
-    return ProgressBar(sys.stderr, source, status.st_size, stream.tell).wrap(items)
+    print(f"lambda-agent-api validate: {printable(source)}: {printable(reason)}", file=sys.stderr)

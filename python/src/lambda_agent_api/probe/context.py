@@ -27,6 +27,7 @@ from lambda_agent_api.probe.options import ProbeOptions
 from lambda_agent_api.probe.results import Ledger
 from lambda_agent_api.probe.traffic import Finding, Traffic
 from lambda_agent_api.protocol.strict_json import show
+from lambda_agent_api.protocol.transitions import ends_response, is_agent_event
 from lambda_agent_api.transport.agent_api import agent_url
 
 __all__ = ["Context", "Response", "user_message"]
@@ -255,7 +256,7 @@ class Context:
                 response.end, response.closed = "closed", frame
                 return response
             type_ = frame.type
-            if type_ in (_END, _ERROR):
+            if type_ is not None and ends_response(type_):
                 response.end, response.message = (
                     ("END" if type_ == _END else "ERROR"),
                     frame.message,
@@ -265,7 +266,7 @@ class Context:
                 response.end = "graceful"
                 await self.graceful(connection)
                 return response
-            if type_ is not None and type_.startswith("AGENT_EVENT_"):
+            if type_ is not None and is_agent_event(type_):
                 response.events += 1
                 if type_ == _TOOL_CALL and (frame.message or {}).get("tool_name") is not None:
                     self.tool_calls += 1

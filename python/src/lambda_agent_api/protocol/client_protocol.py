@@ -18,31 +18,34 @@ only adds the client's routing and its error codes. It never touches a socket:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from pydantic import ValidationError
 
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
+from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import Conversation, Step
+from lambda_agent_api.protocol.message_set import CURRENT, message_set
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
     AgentEventUnion,
+    EClientMessage,
     EServerMessage,
     MsgError,
     MsgStatus,
-    MsgUserMessage,
     ServerMessageUnion,
     parse_server_message,
 )
-from lambda_agent_api.protocol.transitions import Role, State
+from lambda_agent_api.protocol.transitions import Role, State, violation
 
 __all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
 
 _GRACEFUL = EServerMessage.GRACEFUL_DISCONNECT.value
+_USER_MESSAGE = EClientMessage.USER_MESSAGE.value
+_WHILE_RESPONDING = "P004"  # the rule a USER_MESSAGE breaks while a response is in flight
 _SERVER, _RESPONDING = Role.SERVER, State.RESPONDING
 _TYPE_OF = {cls: type_ for type_, cls in SERVER_MESSAGE_CLASSES.items()}
 _TAGS = frozenset(SERVER_MESSAGE_CLASSES) | frozenset(CLIENT_MESSAGE_CLASSES)
@@ -83,10 +86,35 @@ class Received:
 
 
 class ClientProtocol:
-    """The client's side of one connection, as a state machine without I/O."""
+    """The client's side of one connection, as a state machine without I/O.
 
-    def __init__(self) -> None:
+    ``protocol`` picks the protocol version it speaks (``"1.0"``; default: the
+    current one): that version's models parse what the server sends (a later
+    version's message type is an :class:`UnknownMessage`) and build what the
+    client sends.
+    """
+
+    def __init__(self, protocol: str | None = None) -> None:
+        """Speak ``protocol`` (a released version; default: the current one).
+
+        Raises:
+            ValueError: ``protocol`` is not a released version.
+        """
         self.conversation = Conversation()
+        known = message_set(protocol)
+        self.version = known.version
+        """The protocol version spoken, ``MAJOR.MINOR``."""
+        if known.version == CURRENT:
+            self._parse: Callable[[str], Any] = parse_server_message
+            self._type_of = _TYPE_OF
+        else:
+            self._parse = known.parse_server_message
+            self._type_of = {cls: type_ for type_, cls in known.server_classes.items()}
+        self._server_classes = known.server_classes
+        self._status = known.server_classes["STATUS"]
+        self._error = known.server_classes["ERROR"]
+        self._user_message = known.client_classes["USER_MESSAGE"]
+        self._takes_attachments = "attachments" in self._user_message.model_fields
 
     @property
     def state(self) -> State:
@@ -114,8 +142,8 @@ class ClientProtocol:
                 f"Unexpected message type: a binary frame of {len(frame)} bytes instead of STATUS",
             )
         received = self.receive(frame)
-        if isinstance(received.message, MsgStatus):
-            return received.message
+        if type(received.message) is self._status:
+            return cast(MsgStatus, received.message)
         if received.message is None:
             detail = received.error.details if received.error else "not a message"
             raise AgentException("PARSE_ERROR", f"Expected STATUS: {detail}")
@@ -133,6 +161,7 @@ class ClientProtocol:
             AgentException: ``NOT_CONNECTED`` before ``STATUS`` or after the conversation ended.
             AgentBusyException: a response is still in flight.
             TypeError: ``text`` is not a string, or ``attachments`` not a list of strings.
+            ValueError: attachments given, and the protocol version spoken has none (1.0).
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
@@ -140,12 +169,18 @@ class ClientProtocol:
             isinstance(path, str) for path in attachments or ()
         ):
             raise TypeError("attachments must be a list of str (paths relative to /workspace)")
-        if self.state is State.RESPONDING:
+        refused = violation(Role.CLIENT, self.state, _USER_MESSAGE)
+        if refused == _WHILE_RESPONDING:
             raise AgentBusyException("Agent is currently processing another request")
-        if self.state is not State.IDLE:
+        if refused is not None:  # before STATUS, or after the conversation ended
             raise AgentException("NOT_CONNECTED", "Not connected. Call connect() first.")
-        message = MsgUserMessage(text=text, attachments=list(attachments or ()))
-        self.conversation.observe(Role.CLIENT, message.type.value, message.__dict__)
+        if self._takes_attachments:
+            message = self._user_message(text=text, attachments=list(attachments or ()))
+        elif attachments:
+            raise ValueError(f"protocol {self.version} has no attachments; 1.1 added them")
+        else:
+            message = self._user_message(text=text)
+        self.conversation.observe(Role.CLIENT, _USER_MESSAGE, message.__dict__)
         return message.model_dump_json()
 
     # Receiving
@@ -155,7 +190,7 @@ class ClientProtocol:
         if not isinstance(frame, str):
             return self._malformed(f"a binary frame of {len(frame)} bytes, not JSON text")
         try:
-            message = parse_server_message(frame)
+            message = self._parse(frame)
         except ValidationError as invalid:
             return self._invalid(frame, invalid)
         return self._route(message)
@@ -172,22 +207,23 @@ class ClientProtocol:
         if type(frame) is not str or self.conversation.state is not _RESPONDING:
             return self.receive(frame)
         try:
-            message = parse_server_message(frame)
+            message = self._parse(frame)
         except ValidationError as invalid:
             return self._invalid(frame, invalid)
-        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        step = self.conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)
         if step.after is _RESPONDING and step.in_response:
             return cast(AgentEventUnion, message)
         return self._routed(message, step)
 
     def _route(self, message: ServerMessageUnion) -> Received:
-        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        step = self.conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)
         return self._routed(message, step)
 
     def _routed(self, message: ServerMessageUnion, step: Step) -> Received:
         if step.in_response:
-            if isinstance(message, MsgError):
-                failed = AgentException(message.code, message.details, server_error=message)
+            if type(message) is self._error:
+                error = cast(MsgError, message)
+                failed = AgentException(error.code, error.details, server_error=error)
                 # v1.1 hands ERROR to the callback too, even when it ends a response.
                 return Received(message, step, failed, True, True, True)
             return Received(message, step, None, True, step.ends_response)
@@ -220,13 +256,15 @@ class ClientProtocol:
 
     def _invalid(self, frame: str, error: ValidationError) -> Received:
         try:
-            data = json.loads(frame)
-        except (ValueError, RecursionError):
+            # RFC 8259, as the schema and the validator read it: NaN is no JSON, and an
+            # integer too long to convert stands in, so a malformed END still ends.
+            data = strict_json.loads(frame, stand_in=True)
+        except ValueError:
             return self._malformed(f"not JSON: {_shorten(frame)}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return self._malformed(f"not an object with a string 'type': {_shorten(frame)}")
         type_ = data["type"]
-        if type_ not in SERVER_MESSAGE_CLASSES:
+        if type_ not in self._server_classes:
             # Not an error: servers may add types. The conversation records a warning.
             step = self.conversation.observe(Role.SERVER, type_, data)
             return Received(UnknownMessage(type_, data), step, for_callback=True)

@@ -18,11 +18,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.messages import EServerMessage
 from lambda_agent_api.protocol.rules import Rule, rule
+from lambda_agent_api.protocol.tool_calls import (
+    MAIN_SOURCE,
+    OpenToolCall,
+    ToolCallTracker,
+    arguments_error,
+)
 from lambda_agent_api.protocol.transitions import (
     END_OF_CONVERSATION,
+    RESPONSE_TYPES,
     TRANSITIONS,
     VIOLATIONS,
     Role,
@@ -30,12 +36,24 @@ from lambda_agent_api.protocol.transitions import (
     role_of,
 )
 
-__all__ = ["Conversation", "Finding", "Step"]
+__all__ = ["QUIET_EVENTS", "Conversation", "Finding", "Step"]
 
 _S = EServerMessage
-_RESPONSE_TYPES = frozenset(
-    t.value for t in _S if t.value.startswith("AGENT_EVENT_") or t is _S.ERROR
-)
+
+
+def _plain(type_: str) -> str:
+    return str(getattr(type_, "value", type_))
+
+
+# The table with plain-string keys: the lookup runs once per frame, and a string
+# key finds an enum key more slowly than another string.
+_NEXT: dict[Role, dict[State, dict[str, State]]] = {
+    role: {
+        state: {_plain(t): after for t, after in moves.items()} for state, moves in states.items()
+    }
+    for role, states in TRANSITIONS.items()
+}
+_RESPONSE_TYPES = frozenset(map(_plain, RESPONSE_TYPES))
 # Plain strings: an enum's .value is a descriptor call, and observe() runs once per frame.
 _TOOL_CALL_CHUNK: str = _S.AGENT_EVENT_TOOL_CALL_CHUNK.value
 _TOOL_RESULT: str = _S.AGENT_EVENT_TOOL_RESULT.value
@@ -78,18 +96,14 @@ class Step:
 
 
 @dataclass
-class _ToolCall:
-    name: str | None
-    args: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Conversation:
     """The state of one connection, as both sides see it."""
 
     state: State = State.CONNECTING
-    _calls: dict[str, _ToolCall] = field(default_factory=dict, repr=False)
-    _called: set[str] = field(default_factory=set, repr=False)
+    _tools: ToolCallTracker = field(default_factory=ToolCallTracker, repr=False)
+
+    def __post_init__(self) -> None:
+        self._calls = self._tools.open  # read on every frame: no tool call open is the fast path
 
     # Public methods for feeding messages
 
@@ -115,7 +129,7 @@ class Conversation:
             )
             return Step(role, type_, before, before, tuple(findings))
 
-        after = TRANSITIONS[role][before].get(type_)
+        after = _NEXT[role][before].get(type_)
         if after is None:
             rule_id, after = VIOLATIONS[role, before, type_]
             findings.append(_finding(rule_id, _explain(rule_id, role, before, type_)))
@@ -125,52 +139,55 @@ class Conversation:
             findings.extend(self._check_tools(type_, message or {}))
         if after is not _RESPONDING:
             if self._calls:
-                findings.extend(self._close_calls())
-            self._called.clear()
+                findings.extend(self._closed(*self._tools.finish()))
+            elif self._tools.called:
+                self._tools.called.clear()
         self.state = after
         if not findings:
             return _clean_step(role, type_, before, after)
         return Step(role, type_, before, after, tuple(findings))
 
+    def is_quiet(self, type_: str) -> bool:
+        """Whether the server's event ``type_`` would change nothing and find nothing now.
+
+        True for the events of :data:`QUIET_EVENTS` while a response is in flight
+        and no tool call is open: the text chunks of an answer, most of the time.
+        """
+        return self.state is _RESPONDING and not self._calls and type_ in _QUIET_EVENTS
+
     def end(self) -> Step:
         """Record that the connection closed or the capture ended; return what it did."""
         before = self.state
-        findings = list(self._close_calls())
-        after = TRANSITIONS[Role.SERVER][before].get(END_OF_CONVERSATION)
+        findings = self._closed(*self._tools.finish())
+        after = _NEXT[Role.SERVER][before].get(END_OF_CONVERSATION)
         if after is None:
             rule_id, after = VIOLATIONS[Role.SERVER, before, END_OF_CONVERSATION]
             findings.insert(0, _finding(rule_id, _explain(rule_id, Role.SERVER, before, "")))
         self.state = after
-        self._called.clear()
         return Step(Role.SERVER, END_OF_CONVERSATION, before, after, tuple(findings))
 
     # Tool calls within a response
 
     def _check_tools(self, type_: str, message: Mapping[str, Any]) -> list[Finding]:
-        source = str(message.get("source", "main"))
-        findings: list[Finding] = []
+        source = str(message.get("source", MAIN_SOURCE))
         if type_ == _TOOL_CALL_CHUNK:
             name = message.get("tool_name")
             chunk = message.get("args_chunk")
-            if name is not None:
-                findings.extend(self._close_call(source))
-                self._calls[source] = _ToolCall(name=str(name))
-                self._called.add(str(name))
-            elif source not in self._calls:
+            read = self._tools.chunk(
+                source,
+                None if name is None else str(name),
+                chunk if isinstance(chunk, str) else None,
+            )
+            findings = self._closed(read.closed)
+            if read.started and read.call.tool_name is None:
                 findings.append(
-                    _finding(
-                        "T001",
-                        f"a tool call from source {source!r} starts without tool_name",
-                    )
+                    _finding("T001", f"a tool call from source {source!r} starts without tool_name")
                 )
-                self._calls[source] = _ToolCall(name=None)
-            if isinstance(chunk, str):
-                self._calls[source].args.append(chunk)
             return findings
-        findings.extend(self._close_call(source))
+        findings = self._closed(self._tools.other_event(source))
         if type_ == _TOOL_RESULT:
             name = message.get("tool_name")
-            if isinstance(name, str) and name not in self._called:
+            if isinstance(name, str) and name not in self._tools.called:
                 findings.append(
                     _finding(
                         "T003", f"a result for tool {name!r}, which no call in this response used"
@@ -178,28 +195,25 @@ class Conversation:
                 )
         return findings
 
-    def _close_call(self, source: str) -> list[Finding]:
-        call = self._calls.pop(source, None)
-        if call is None:
-            return []
-        text = "".join(call.args)
-        if not text.strip():
-            return []  # a call without arguments
-        try:
-            strict_json.check(text)  # RFC 8259: no NaN, integers of any length
-        except ValueError as error:
-            tool = call.name or "an unnamed tool"
-            return [
-                _finding(
-                    "T002",
-                    f"the arguments of the call to {tool} do not join into JSON ({error}): "
-                    f"{_shorten(text)}",
+    @staticmethod
+    def _closed(*calls: OpenToolCall | None) -> list[Finding]:
+        """T002 for each ended call whose arguments are not JSON."""
+        findings = []
+        for call in calls:
+            if call is None:
+                continue
+            text = call.arguments_text
+            error = arguments_error(text)
+            if error is not None:
+                tool = call.tool_name or "an unnamed tool"
+                findings.append(
+                    _finding(
+                        "T002",
+                        f"the arguments of the call to {tool} do not join into JSON ({error}): "
+                        f"{_shorten(text)}",
+                    )
                 )
-            ]
-        return []
-
-    def _close_calls(self) -> list[Finding]:
-        return [finding for source in list(self._calls) for finding in self._close_call(source)]
+        return findings
 
 
 _CLEAN_STEPS: dict[tuple[Role, str, State, State], Step] = {}
@@ -219,7 +233,7 @@ def _clean_step(role: Role, type_: str, before: State, after: State) -> Step:
 # call is open: observing one changes nothing and finds nothing.
 _QUIET_EVENTS: dict[str, Step] = {
     type_: _clean_step(_SERVER, type_, _RESPONDING, _RESPONDING)
-    for type_, after in TRANSITIONS[_SERVER][_RESPONDING].items()
+    for type_, after in _NEXT[_SERVER][_RESPONDING].items()
     if after is _RESPONDING and type_ not in _TOOL_TYPES
 }
 
@@ -244,3 +258,8 @@ def _explain(rule_id: str, role: Role, state: State, type_: str) -> str:
 
 def _shorten(text: str, limit: int = 80) -> str:
     return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
+
+
+QUIET_EVENTS: frozenset[str] = frozenset(str(getattr(t, "value", t)) for t in _QUIET_EVENTS)
+"""The server's events that leave a response in flight as it is (text chunks, progress
+updates, files): see :meth:`Conversation.is_quiet`."""

@@ -33,6 +33,7 @@ from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnio
 from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, find_long_number
 
 __all__ = [
+    "AGENT_EVENT_CLASSES",
     "CLIENT_MESSAGE_CLASSES",
     "DISCRIMINATOR",
     "SERVER_MESSAGE_CLASSES",
@@ -91,6 +92,10 @@ SERVER_MESSAGE_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(Ser
 
 CLIENT_MESSAGE_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(ClientMessageUnion)
 """Each client message type (``"USER_MESSAGE"``) and its class."""
+
+AGENT_EVENT_CLASSES: Final[dict[str, type[BaseModel]]] = _classes_by_type(AgentEventUnion)
+"""Each agent event type (``"AGENT_EVENT_TEXT_CHUNK"``, ...) and its class: the members of
+the schema's agent-event union, which are the events of a response."""
 
 
 def message_class(type_: str) -> type[BaseModel] | None:

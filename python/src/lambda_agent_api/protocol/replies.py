@@ -13,9 +13,8 @@ test::
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lambda_agent_api.protocol.messages import (
@@ -28,10 +27,16 @@ from lambda_agent_api.protocol.messages import (
     MsgEventToolCallChunk,
     MsgEventToolResult,
 )
+from lambda_agent_api.protocol.tool_calls import (
+    MAIN_SOURCE,
+    OpenToolCall,
+    ToolCallTracker,
+    parse_arguments,
+)
 
 __all__ = ["Reply", "ReplyBuilder", "ToolCall", "ToolResult", "acollect", "collect"]
 
-_MAIN = "main"
+_MAIN = MAIN_SOURCE
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ class ToolCall:
     arguments_text: str
     """The call's ``args_chunk`` pieces, joined: the raw JSON text of its arguments."""
     arguments: Any
-    """The arguments parsed as JSON; ``None`` when there were none or they do not parse."""
+    """The arguments parsed as strict JSON (RFC 8259: no ``NaN``); ``None`` when there were
+    none or they do not parse."""
     arguments_error: str | None
     """Why ``arguments_text`` is not JSON; ``None`` when it parsed or was empty."""
     source: str = _MAIN
@@ -93,22 +99,15 @@ class Reply:
         return self.tokens_used is not None
 
 
-@dataclass
-class _OpenCall:
-    tool_name: str | None
-    source: str
-    chunks: list[str] = field(default_factory=list)
-    result: ToolResult | None = None
-
-
 class ReplyBuilder:
     """Adds up the agent events of one response; :meth:`reply` returns what it has so far."""
 
     def __init__(self) -> None:
         self._events: list[AgentEventUnion] = []
         self._texts: dict[str, list[str]] = {}
-        self._calls: list[_OpenCall] = []
-        self._open: dict[str, _OpenCall] = {}
+        self._tools = ToolCallTracker()
+        self._calls: list[OpenToolCall] = []
+        self._results_of: dict[int, ToolResult] = {}  # index in _calls -> its result
         self._results: list[ToolResult] = []
         self._updates: list[MsgEventCustomUpdate] = []
         self._files: list[str] = []
@@ -129,10 +128,12 @@ class ReplyBuilder:
             event = AgentEvent.validate_python(event)
         self._events.append(event)
         if isinstance(event, MsgEventToolCallChunk):
-            self._add_call_chunk(event)
+            read = self._tools.chunk(event.source, event.tool_name, event.args_chunk)
+            if read.started:
+                self._calls.append(read.call)
             return
         source = getattr(event, "source", _MAIN)
-        self._open.pop(source, None)  # any other event of a source ends its call
+        self._tools.other_event(source)
         if isinstance(event, MsgEventTextChunk):
             self._texts.setdefault(source, []).append(event.text)
         elif isinstance(event, MsgEventToolResult):
@@ -143,7 +144,7 @@ class ReplyBuilder:
             self._files.append(event.path)
         elif isinstance(event, MsgEventEnd):
             self._tokens = int(event.tokens_used)
-            self._open.clear()
+            self._tools.finish()
 
     def reply(self) -> Reply:
         """Return the reply as added up so far."""
@@ -151,7 +152,9 @@ class ReplyBuilder:
         return Reply(
             text=texts.get(_MAIN, ""),
             texts=texts,
-            tool_calls=tuple(_finish(call) for call in self._calls),
+            tool_calls=tuple(
+                _finish(call, self._results_of.get(i)) for i, call in enumerate(self._calls)
+            ),
             tool_results=tuple(self._results),
             updates=tuple(self._updates),
             files=tuple(self._files),
@@ -159,36 +162,24 @@ class ReplyBuilder:
             events=tuple(self._events),
         )
 
-    def _add_call_chunk(self, event: MsgEventToolCallChunk) -> None:
-        call = self._open.get(event.source)
-        if call is None or event.tool_name is not None:
-            # A chunk that names a tool starts a new call, as does a first nameless one.
-            call = _OpenCall(event.tool_name, event.source)
-            self._calls.append(call)
-            self._open[event.source] = call
-        if event.args_chunk is not None:
-            call.chunks.append(event.args_chunk)
-
     def _add_result(self, result: ToolResult) -> None:
         self._results.append(result)
-        waiting = [c for c in self._calls if c.result is None and c.tool_name == result.tool_name]
+        waiting = [
+            i
+            for i, call in enumerate(self._calls)
+            if i not in self._results_of and call.tool_name == result.tool_name
+        ]
         # Prefer a call of the same source: sub-agents may call tools of the same name.
-        same_source = [c for c in waiting if c.source == result.source]
+        same_source = [i for i in waiting if self._calls[i].source == result.source]
         matches = same_source or waiting
         if matches:
-            matches[0].result = result
+            self._results_of[matches[0]] = result
 
 
-def _finish(call: _OpenCall) -> ToolCall:
-    text = "".join(call.chunks)
-    arguments: Any = None
-    error: str | None = None
-    if text.strip():
-        try:
-            arguments = json.loads(text)
-        except (ValueError, RecursionError) as exc:
-            error = str(exc)
-    return ToolCall(call.tool_name, text, arguments, error, call.source, call.result)
+def _finish(call: OpenToolCall, result: ToolResult | None) -> ToolCall:
+    text = call.arguments_text
+    arguments, error = parse_arguments(text)
+    return ToolCall(call.tool_name, text, arguments, error, call.source, result)
 
 
 def collect(events: Iterable[AgentEventUnion | Mapping[str, Any]]) -> Reply:
