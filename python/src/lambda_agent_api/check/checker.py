@@ -25,6 +25,7 @@ from lambda_agent_api.protocol.conversation import Conversation
 from lambda_agent_api.protocol.limits import (
     MAX_FRAME_BYTES,
     MAX_NUMBER_DIGITS,
+    PYDANTIC_MAX_INT_DIGITS,
     NumberTooLong,
     find_long_number,
 )
@@ -187,7 +188,7 @@ class Checker:
         # A str's UTF-8 takes at most 4 bytes a character: only a long one is measured.
         max_chars = self.max_frame_bytes // 4
         # pydantic refuses an integer of more digits itself, and the slow path explains.
-        check_digits = self.max_number_digits < _PYDANTIC_MAX_INT_DIGITS
+        check_digits = self.max_number_digits < PYDANTIC_MAX_INT_DIGITS
         frames = 0
         try:
             for item in items:
@@ -410,7 +411,6 @@ def _utf8_size(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-_PYDANTIC_MAX_INT_DIGITS: Final = 4300
 _KEY_END: Final = re.compile(r'"[ \t\n\r]*:')
 _KEY_END_BYTES: Final = re.compile(rb'"[ \t\n\r]*:')
 
