@@ -166,6 +166,7 @@ def timed(captured: str, script: Sequence[Turn]) -> list[tuple[Frame, Any]]:
         expected.append((turn.think, SEND, turn.message))
         expected += [(after, RECV, message) for after, message in turn.reply]
     records = [json.loads(line) for line in captured.splitlines()]
+    records = [r for r in records if "dir" in r]  # frames; not the close record
     got = [(r["dir"], r["data"]) for r in records]
     want = [(direction, message.model_dump_json()) for _, direction, message in expected]
     assert got == want, f"the recording differs from the script: {got} != {want}"

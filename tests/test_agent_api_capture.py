@@ -125,3 +125,16 @@ async def test_a_capture_that_cannot_be_written_is_logged_once_and_the_client_go
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert len(errors) == 1
     assert "recording stopped" in errors[0].getMessage()
+
+
+async def test_a_capture_stream_closed_under_the_client_is_logged_once_and_the_client_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    closed = io.StringIO()
+    closed.close()  # writing raises ValueError, not OSError
+    async with MockServer() as server, AgentApi("bot", server.base_url, capture=closed) as api:
+        assert (await api.ask("one")).text == "You said: one"
+        assert (await api.ask("two")).text == "You said: two"
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert "recording stopped" in errors[0].getMessage()

@@ -188,6 +188,21 @@ async def test_an_error_can_go_to_the_caller_alone() -> None:
         assert inbox.messages == [MsgError(code="AGENT_DOWN", details="later")]
 
 
+async def test_an_error_of_a_left_response_reaches_the_callback_once() -> None:
+    inbox = Inbox()
+    script = [*chunks("1", "2"), MsgError(code="RATE_LIMIT", details="slow down")]
+    async with (
+        MockServer(script) as server,
+        AgentApi("a", server.base_url, inbox, response_errors_to_callback=False) as api,
+    ):
+        stream = api.send_message("hi")
+        assert await stream.__anext__() == MsgEventTextChunk(text="1")
+        await asyncio.sleep(0.05)  # the rest, ERROR included, may or may not have come yet
+        await stream.aclose()  # no caller takes the ERROR now: the callback does, once
+        await inbox.wait_for_type("ERROR")
+    assert inbox.messages == [*chunks("2"), MsgError(code="RATE_LIMIT", details="slow down")]
+
+
 async def test_a_step_cancelled_by_wait_for_releases_the_request_at_once() -> None:
     # issue 12: the TimeoutError's traceback kept the stream alive, and with it the
     # request, so a retry in the except block got AgentBusyException.
@@ -472,3 +487,27 @@ async def test_without_a_callback_unasked_events_are_logged_as_dropped() -> None
     assert [r.getMessage() for r in records] == [
         "[a] AGENT_EVENT_TEXT_CHUNK with no callback to take it; dropped"
     ]
+
+
+async def test_an_integer_of_a_million_digits_is_a_parse_error_at_once() -> None:
+    # issue 12: one AGENT_EVENT_END whose tokens_used has ~1 048 000 digits fits the
+    # default max_size and blocked the client's event loop for 29 s (int() is quadratic).
+    digits = "9" * 1_048_000
+    huge = Raw(f'{{"type":"AGENT_EVENT_END","tokens_used":{digits}}}')
+    inbox = Inbox()
+    async with (
+        MockServer([*chunks("a"), huge]) as server,
+        AgentApi("a", server.base_url, inbox) as api,
+    ):
+        seen: list[str] = []
+        with pytest.raises(AgentException) as caught:
+            # WAIT guards against a hang only; the stall was 29 s.
+            await asyncio.wait_for(consume(api.send_message("hi"), seen), WAIT)
+        assert caught.value.code == "PARSE_ERROR"
+        assert "AGENT_EVENT_END" in caught.value.details  # routed by its type: it ends the response
+        assert "an integer of 1048000 digits" in caught.value.details
+        assert seen == ["AGENT_EVENT_TEXT_CHUNK"]
+        # Outside a response, the same frame is logged, and the connection goes on.
+        await server.send(0, huge, MsgEventTextChunk(text="after"))
+        await inbox.wait_for_type("AGENT_EVENT_TEXT_CHUNK")
+        assert api.connected

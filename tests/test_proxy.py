@@ -174,7 +174,13 @@ async def test_frames_pass_unchanged_both_ways_on_concurrent_connections(tmp_pat
     captured = sorted((c["send"], c["recv"]) for c in by_conn.values())
     expected = sorted((payloads(c, "client"), payloads(c, "upstream")) for c in chats)
     assert captured == expected
-    assert sorted(events.lines) == list(range(1, len(records(path)) + 1))  # every line, once
+    # Every frame's line, once; the other lines are the connections' close records.
+    lines = records(path)
+    assert sorted(events.lines) == [n for n, r in enumerate(lines, 1) if "dir" in r]
+    closes = [r for r in lines if r.get("event") == "close"]
+    assert sorted((r["conn"], r["code"]) for r in closes) == sorted(
+        (conn, 4000) for conn in by_conn
+    )
     assert sorted(c[1:] for c in events.closed_) == sorted(
         ("client", 4000, f"client {c} done") for c in chats
     )
@@ -336,6 +342,24 @@ async def test_a_capture_that_cannot_be_written_stops_forwarding() -> None:
             full.close()
 
 
+async def test_a_capture_stream_closed_under_the_proxy_stops_it_promptly() -> None:
+    # issue 11: a closed stream raised ValueError, which killed the server-to-client
+    # pump; the client then waited for STATUS until its timeout.
+    closed = io.StringIO()
+    closed.close()
+    async with (
+        MockServer() as server,
+        RecordingProxy(server.base_url, capture=CaptureWriter(closed)) as proxy,
+    ):
+        api = AgentApi("bot", proxy.base_url, connect_timeout=WAIT)
+        with pytest.raises(AgentException) as failed:
+            await asyncio.wait_for(api.connect(), WAIT / 2)  # well before connect_timeout
+        assert failed.value.code == "CONNECTION_ERROR"
+        assert failed.value.close_code == 1011
+        assert isinstance(proxy.failure, ValueError)
+        assert proxy.failed.is_set()
+
+
 def test_upstream_url_keeps_the_prefix_and_both_query_strings() -> None:
     assert upstream_url("ws://h:8000/", "/v1/agent_ws/1/") == "ws://h:8000/v1/agent_ws/1/"
     assert upstream_url("https://h/api/", "/v1/agent_ws/1/?a=1") == "wss://h/api/v1/agent_ws/1/?a=1"
@@ -344,6 +368,12 @@ def test_upstream_url_keeps_the_prefix_and_both_query_strings() -> None:
         upstream_url("ftp://h/", "/")
     with pytest.raises(ValueError, match="with a host"):
         upstream_url("ws:///nohost", "/")
+    # A request path is forwarded as one URL: what may not be in a path is percent-encoded,
+    # escapes that are there already are kept.
+    assert (
+        upstream_url("ws://h/", "/v1/agent_ws/\x1b]0;x\x07/") == "ws://h/v1/agent_ws/%1B%5D0;x%07/"
+    )
+    assert upstream_url("ws://h/", "/v1/agent_ws/a%2Fb/") == "ws://h/v1/agent_ws/a%2Fb/"
 
 
 def test_the_proxy_refuses_a_bad_upstream_at_once() -> None:
@@ -361,4 +391,7 @@ async def test_a_capture_in_memory_counts_its_lines() -> None:
         async with AgentApi("bot", proxy.base_url) as api:
             await api.ask("hi")
         await events.wait_closed(1)
-    assert proxy.lines == len(records(out.getvalue())) == len(events.lines)
+    lines = records(out.getvalue())
+    assert proxy.lines == len(lines) == len(events.lines) + 1
+    assert lines[-1]["event"] == "close"  # the connection's end: readers free it there
+    assert (lines[-1]["conn"], lines[-1]["code"]) == ("1", 1000)

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 from jsonschema import Draft202012Validator
+from support.examples import examples
 
 from lambda_agent_api._bundle import bundle
 from lambda_agent_api.schemas.diff import DIRECTIONS, Diff, Level, diff
@@ -221,7 +222,7 @@ def test_the_generated_proof_covers_the_compatible_pairs() -> None:
 
 
 @pytest.mark.parametrize(("case", "side", "writer_is_new"), COMPATIBLE_DIRECTIONS)
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_writer_instances_pass_the_compatible_reader(
     case: str, side: str, writer_is_new: bool, data: st.DataObject
@@ -233,7 +234,7 @@ def test_writer_instances_pass_the_compatible_reader(
 
 
 @pytest.mark.parametrize("writer_is_new", [True, False])
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_v1_0_and_v1_1_client_messages_pass_either_server(
     writer_is_new: bool, data: st.DataObject

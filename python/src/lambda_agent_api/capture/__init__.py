@@ -33,7 +33,7 @@ from lambda_agent_api.capture.format import (
     Frame,
 )
 from lambda_agent_api.capture.reader import detect_format, read_capture
-from lambda_agent_api.capture.writer import CaptureWriter, capture_record
+from lambda_agent_api.capture.writer import CaptureWriter, capture_record, close_record
 
 __all__ = [
     "MAX_RECORD_BYTES",
@@ -48,6 +48,7 @@ __all__ = [
     "Direction",
     "Frame",
     "capture_record",
+    "close_record",
     "detect_format",
     "read_capture",
 ]

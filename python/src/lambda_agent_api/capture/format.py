@@ -49,7 +49,7 @@ class CaptureFormat(str, enum.Enum):
     """A HAR file from browser devtools (``log.entries[]._webSocketMessages[]``)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Connection:
     """One WebSocket connection in a capture.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, NamedTuple
 
 from pydantic_core import from_json
 
@@ -21,7 +21,7 @@ from lambda_agent_api.capture.format import (
 )
 from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.protocol import strict_json
-from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, NumberTooLong
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, MAX_OPEN_CONNECTIONS, NumberTooLong
 from lambda_agent_api.protocol.strict_json import kind as _json_kind
 from lambda_agent_api.protocol.strict_json import show as _show
 
@@ -96,15 +96,18 @@ def read_lines(
     head: bytes,
     limit: int,
     max_number_digits: int = MAX_NUMBER_DIGITS,
+    max_open_connections: int = MAX_OPEN_CONNECTIONS,
 ) -> Iterator[CaptureItem]:
     """Yield the items of a ``jsonl`` or ``messages`` capture read from ``stream`` (after ``head``).
 
     A line longer than ``limit`` bytes is reported as a :class:`BadRecord` and skipped,
     and so is a record holding an integer of more than ``max_number_digits`` digits.
+    A close record ends its connection; in a capture without them, when more than
+    ``max_open_connections`` are open, the one idle longest is ended.
     """
     if format is CaptureFormat.MESSAGES:
         return _read_messages(stream, source, head, limit)
-    return _read_records(stream, source, head, limit, max_number_digits)
+    return _read_records(stream, source, head, limit, max_number_digits, max_open_connections)
 
 
 def _read_messages(stream: BinaryIO, source: str, head: bytes, limit: int) -> Iterator[CaptureItem]:
@@ -127,10 +130,16 @@ def _read_messages(stream: BinaryIO, source: str, head: bytes, limit: int) -> It
 
 
 def _read_records(
-    stream: BinaryIO, source: str, head: bytes, limit: int, max_number_digits: int
+    stream: BinaryIO,
+    source: str,
+    head: bytes,
+    limit: int,
+    max_number_digits: int,
+    max_open_connections: int = MAX_OPEN_CONNECTIONS,
 ) -> Iterator[CaptureItem]:
     default = Connection(source, CaptureFormat.JSONL)
-    # Each connection's Connection and how many frames it has had so far.
+    # Each open connection's Connection, how many frames it has had so far, and
+    # the line of its last frame (to end the one idle longest when too many are open).
     states: dict[str | None, list[Any]] = {}
     new = tuple.__new__  # builds a Frame without NamedTuple's Python-level __new__
     number = 0
@@ -174,16 +183,41 @@ def _read_records(
                 if isinstance(checked, BadRecord):
                     yield checked
                     continue
+                if isinstance(checked, _Close):
+                    ended = states.pop(checked.conn, None)
+                    if ended is not None:
+                        yield ConnectionEnd(ended[0])
+                    continue
                 conn, direction, data, binary, ts = checked
             state = states.get(conn)
             if state is None:
+                if len(states) >= max_open_connections:
+                    yield from _end_idlest(states)
                 connection = default if conn is None else Connection(source, default.format, conn)
-                state = states[conn] = [connection, 0]
+                state = states[conn] = [connection, 0, number]
             index = state[1]
             state[1] = index + 1
+            state[2] = number
             yield new(Frame, (state[0], index, direction, data, binary, ts, number))
-    for connection, _ in states.values():
+    for connection, _, _ in states.values():
         yield ConnectionEnd(connection)
+
+
+def _end_idlest(states: dict[str | None, list[Any]]) -> Iterator[ConnectionEnd]:
+    """End the half of the open connections that have been idle longest.
+
+    Only a capture without close records gets here; a sort per batch, once per
+    many new connections.
+    """
+    idlest = sorted(states, key=lambda conn: states[conn][2])[: max(1, len(states) // 2)]
+    for conn in idlest:
+        yield ConnectionEnd(states.pop(conn)[0])
+
+
+class _Close(NamedTuple):
+    """A close record: the connection ``conn`` ended."""
+
+    conn: str | None
 
 
 def _record(
@@ -193,8 +227,12 @@ def _record(
     default: Connection,
     limit: int,
     max_number_digits: int,
-) -> BadRecord | tuple[str | None, Direction, str | bytes, bool, float] | None:
-    """Check a record the fast path passed over: None (a blank line), a BadRecord, or its fields."""
+) -> BadRecord | _Close | tuple[str | None, Direction, str | bytes, bool, float] | None:
+    """Check a record the fast path passed over.
+
+    Return None (a blank line, or an event this version does not know), a
+    BadRecord, a close record, or a frame's fields.
+    """
     if line is None:
         return BadRecord(default, number, f"the line is longer than {limit} bytes")
     if not line.strip():
@@ -207,6 +245,14 @@ def _record(
             return BadRecord(default, number, record)
     if type(record) is not dict:
         return BadRecord(default, number, f"the line holds {_json_kind(record)}, not an object")
+    event: Any = record.get("event")
+    if event is not None and "dir" not in record:
+        conn_id: Any = record.get("conn")
+        if event != "close":
+            return None  # an event of a later version of the format: ignored
+        if conn_id is not None and type(conn_id) is not str and type(conn_id) is not int:
+            return BadRecord(default, number, f'"conn" is {_json_kind(conn_id)}, not a string')
+        return _Close(None if conn_id is None else str(conn_id))
     ts: Any = record.get("ts")
     direction: Any = record.get("dir")
     data: Any = record.get("data")

@@ -11,7 +11,12 @@ from lambda_agent_api.capture.format import MAX_RECORD_BYTES, CaptureFormat, Cap
 from lambda_agent_api.capture.har import read_har
 from lambda_agent_api.capture.jsonl import read_lines
 from lambda_agent_api.exceptions import CaptureError
-from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_NUMBER_DIGITS
+from lambda_agent_api.protocol.limits import (
+    MAX_DEPTH,
+    MAX_KEY_CHARS,
+    MAX_NUMBER_DIGITS,
+    MAX_OPEN_CONNECTIONS,
+)
 
 __all__ = ["detect_format", "read_capture"]
 
@@ -80,6 +85,7 @@ def read_capture(
     max_number_digits: int = MAX_NUMBER_DIGITS,
     max_key_chars: int = MAX_KEY_CHARS,
     max_depth: int = MAX_DEPTH,
+    max_open_connections: int = MAX_OPEN_CONNECTIONS,
 ) -> Iterator[CaptureItem]:
     """Read a capture from a binary stream; return an iterator over its items.
 
@@ -92,7 +98,9 @@ def read_capture(
     ``max_record_bytes`` is reported and skipped as it is read; a record with an
     integer of more than ``max_number_digits`` digits is reported, never
     converted; a HAR's keys longer than ``max_key_chars`` are skipped, and its
-    skipped values are bracket-checked down to ``max_depth`` levels.
+    skipped values are bracket-checked down to ``max_depth`` levels. A JSON Lines
+    connection ends at its close record; without them, past ``max_open_connections``
+    open at once, the ones idle longest are ended.
 
     Raises:
         CaptureError: reading failed, or (while iterating) the input cannot be
@@ -116,4 +124,6 @@ def read_capture(
             max_key_chars=max_key_chars,
             max_depth=max_depth,
         )
-    return read_lines(stream, source, format, head, max_record_bytes, max_number_digits)
+    return read_lines(
+        stream, source, format, head, max_record_bytes, max_number_digits, max_open_connections
+    )

@@ -8,7 +8,7 @@ from typing import IO, Any, Final
 
 from lambda_agent_api.capture.format import Direction
 
-__all__ = ["CaptureWriter", "capture_record"]
+__all__ = ["CaptureWriter", "capture_record", "close_record"]
 
 # Writing
 
@@ -54,6 +54,30 @@ def capture_record(
     return json.dumps(record, ensure_ascii=False)
 
 
+def close_record(
+    *,
+    ts: float | None = None,
+    conn: str | int | None = None,
+    code: int | None = None,
+    reason: str = "",
+) -> str:
+    """Return the line (without its newline) that says a connection closed.
+
+    ``{"ts": ..., "conn": "3", "event": "close", "code": 1000, "reason": "bye"}``:
+    ``code`` is the close code that ended it (1006: dropped without a close frame;
+    None: not known), ``reason`` the close reason. A reader ends the connection
+    there, so that its memory is bounded by the connections open at once; a later
+    frame with the same ``conn`` starts a new connection.
+    """
+    record: dict[str, Any] = {"ts": time.time() if ts is None else ts}
+    if conn is not None:
+        record["conn"] = conn
+    record["event"] = "close"
+    record["code"] = code
+    record["reason"] = reason
+    return json.dumps(record, ensure_ascii=False)
+
+
 class CaptureWriter:
     """Record frames in the capture format (``jsonl``), one line each, to a text stream.
 
@@ -96,5 +120,22 @@ class CaptureWriter:
         """
         line = capture_record(direction, data, ts=ts, conn=self._conn if conn is None else conn)
         self._stream.write(line + "\n")
+        if self._flush:
+            self._stream.flush()
+
+    def write_close(
+        self,
+        *,
+        code: int | None = None,
+        reason: str = "",
+        ts: float | None = None,
+        conn: str | int | None = None,
+    ) -> None:
+        """Record that the connection closed, with its close ``code`` and ``reason``.
+
+        ``conn`` overrides the writer's own connection id for this line.
+        """
+        conn = self._conn if conn is None else conn
+        self._stream.write(close_record(ts=ts, conn=conn, code=code, reason=reason) + "\n")
         if self._flush:
             self._stream.flush()

@@ -246,6 +246,8 @@ class _Session:
             response_timeout=args.response_timeout,
             additional_headers=headers,
             capture=args.capture,
+            # An ERROR that ends a response is shown once, from the caller's side.
+            response_errors_to_callback=False,
         )
         self.attachments: list[str] = list(args.attach)
         self.failed = False
@@ -255,9 +257,6 @@ class _Session:
         self.at_prompt = False
         self.response: asyncio.Task[None] | None = None
         self.discarding = False  # the rest of an interrupted response is not shown
-        # The server's ERROR that ends a response reaches both the caller and the
-        # callback, in either order: the first shows it, the second forgets it.
-        self.errors_seen: dict[int, MsgError] = {}
 
     async def run(self) -> int:
         main = asyncio.current_task()
@@ -431,18 +430,10 @@ class _Session:
     def _response_failed(self, error: AgentException) -> None:
         self.failed = True
         if error.server_error is not None:  # the agent's ERROR: part of the output
-            if self._first_sighting(error.server_error):
-                self.view.message(error.server_error)
+            self.view.message(error.server_error)
             return
         self.view.finish_line()
         self.notes.error(error.code, error.details)
-
-    def _first_sighting(self, message: MsgError) -> bool:
-        """Whether this ERROR is seen for the first time (by the caller or the callback)."""
-        if self.errors_seen.pop(id(message), None) is not None:
-            return False  # shown already, by the other path
-        self.errors_seen[id(message)] = message
-        return True
 
     # What arrives outside a response
 
@@ -451,8 +442,7 @@ class _Session:
             if self.discarding:
                 self.discarding = False
                 return
-            if self._first_sighting(message):
-                self._out_of_band(lambda: self.view.message(message))
+            self._out_of_band(lambda: self.view.message(message))
             return
         type_ = str(getattr(message.type, "value", message.type))
         if self.discarding and is_agent_event(type_):

@@ -31,6 +31,7 @@ from lambda_agent_api.cli.console import (
 )
 from lambda_agent_api.cli.report import SEVERITY_COLOR, findings_summary
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
+from lambda_agent_api.transport.capture_sink import CaptureFailure
 from lambda_agent_api.transport.proxy import (
     ProxiedConnection,
     ProxyObserver,
@@ -203,7 +204,9 @@ async def _record(args: argparse.Namespace, host: str, port: int) -> int:
             with suppress(OSError):  # a failure to write was reported already
                 file.close()
     if proxy.failure is not None:
-        raise _Failure(f"cannot write {args.output}: {os_reason(proxy.failure)}")
+        failure = proxy.failure
+        why = os_reason(failure) if isinstance(failure, OSError) else str(failure)
+        raise _Failure(f"cannot write {args.output}: {why}")
     return printer.finish(proxy)
 
 
@@ -323,7 +326,7 @@ class _Printer(ProxyObserver):
         self._refused += 1
         self._event(connection, f"{connection.path}: {reason} (answered HTTP {status})", True)
 
-    def capture_failed(self, error: OSError) -> None:
+    def capture_failed(self, error: CaptureFailure) -> None:
         """Nothing to print here: the command says it once, as it stops."""
 
     # The end

@@ -27,6 +27,7 @@ from lambda_agent_api.protocol.limits import (
     MAX_FRAME_BYTES,
     MAX_KEY_CHARS,
     MAX_NUMBER_DIGITS,
+    MAX_OPEN_CONNECTIONS,
     MAX_RECORD_BYTES,
 )
 from lambda_agent_api.protocol.rules import Severity
@@ -133,6 +134,14 @@ def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
         help="the depth to which the brackets of a skipped HAR value are checked; deeper "
         f"levels are only counted ({MAX_DEPTH})",
     )
+    group.add_argument(
+        "--max-open-connections",
+        type=positive_int,
+        default=MAX_OPEN_CONNECTIONS,
+        metavar="N",
+        help="in a capture without close records, end the connections idle longest when "
+        f"more are open at once ({MAX_OPEN_CONNECTIONS})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -183,6 +192,7 @@ def run(args: argparse.Namespace) -> int:
                 max_number_digits=args.max_number_digits,
                 max_key_chars=args.max_key_chars,
                 max_depth=args.max_depth,
+                max_open_connections=args.max_open_connections,
             )
             items = _with_progress(capture, stream, source, args)
             with closing(checker.check_all(items)) as diagnostics:

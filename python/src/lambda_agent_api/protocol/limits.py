@@ -31,6 +31,7 @@ __all__ = [
     "MAX_FRAME_BYTES",
     "MAX_KEY_CHARS",
     "MAX_NUMBER_DIGITS",
+    "MAX_OPEN_CONNECTIONS",
     "MAX_RECORD_BYTES",
     "PYDANTIC_MAX_INT_DIGITS",
     "LimitExceeded",
@@ -78,6 +79,16 @@ MAX_DEPTH: Final = 10_000
 
 Deeper levels are counted, not remembered, so a value nested millions of levels
 deep is skipped in flat memory.
+"""
+
+
+MAX_OPEN_CONNECTIONS: Final = 100_000
+"""How many connections of a JSON Lines capture the reader keeps open at once.
+
+A connection ends at its close record (``"event": "close"``, written by ``record`` and
+``AgentApi(capture=...)``); a capture without close records (an older one) only ends
+them at the end of the file. Past this many, the reader ends the half idle longest,
+so that memory stays bounded; a later frame of one starts a new connection.
 """
 
 

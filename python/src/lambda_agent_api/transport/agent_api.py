@@ -25,24 +25,25 @@ import contextlib
 import inspect
 import itertools
 import logging
-import os
 import ssl as ssl_module
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import IO, Any, Final, TypeAlias, cast
-from urllib.parse import quote, urlsplit, urlunsplit
+from typing import Any, Final, cast
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
-from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
+from lambda_agent_api.capture import RECV, SEND, Direction
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.protocol.client_protocol import ClientProtocol, Received, UnknownMessage
 from lambda_agent_api.protocol.messages import AgentEventUnion, ServerMessageUnion
 from lambda_agent_api.protocol.replies import Reply, ReplyBuilder
 from lambda_agent_api.protocol.transitions import is_agent_event
+from lambda_agent_api.transport.capture_sink import CaptureSink, CaptureTarget
 from lambda_agent_api.transport.mailbox import Mailbox
+from lambda_agent_api.transport.response_stream import ResponseHost, ResponseStream
+from lambda_agent_api.transport.urls import agent_url
 
 __all__ = [
     "AgentApi",
@@ -65,40 +66,8 @@ Callback = Callable[[ServerMessageUnion | UnknownMessage], Awaitable[None] | Non
 DisconnectCallback = Callable[["AgentApi"], Awaitable[None] | None]
 """An ``on_disconnect``: called with the client once per connection that ends; sync or async."""
 
-CaptureTarget: TypeAlias = "str | os.PathLike[str] | IO[str] | CaptureWriter"
-"""Where ``capture`` records traffic: a file path, an open text stream, or a writer."""
-
 BUSY_CLOSE_CODE: Final = 1008
 """The close code (Policy Violation) a server uses to refuse a chat held by another client."""
-
-
-def agent_url(base_url: str, chat_id: int | str = 0) -> str:
-    """Return the agent's WebSocket URL: ``{base_url}/v1/agent_ws/{chat_id}/``.
-
-    Like v1.1's ``urljoin(base_url, f"v1/agent_ws/{chat_id}/")``, but a base
-    without a trailing slash or with a path prefix (``wss://host/api``) keeps
-    its path, ``chat_id`` is URL-quoted (``/``, ``?``, ``%``, spaces...), a
-    query string is kept, and ``http``/``https`` become ``ws``/``wss``.
-
-    Raises:
-        ValueError: ``chat_id`` is ``""``, ``"."`` or ``".."``: a path segment
-            that is empty or a dot segment, which a server (or a proxy)
-            normalising paths would route to another endpoint. Percent-encoding
-            would not help: ``%2E`` is the same unreserved character.
-    """
-    segment = str(chat_id)
-    if segment in _UNSAFE_SEGMENTS:
-        raise ValueError(
-            f"chat_id {segment!r} cannot be a path segment: an empty or dot segment "
-            "would address another endpoint"
-        )
-    parts = urlsplit(base_url.strip())
-    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme.lower(), parts.scheme)
-    path = f"{parts.path.rstrip('/')}/v1/agent_ws/{quote(segment, safe='')}/"
-    return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
-
-
-_UNSAFE_SEGMENTS: Final = frozenset(("", ".", ".."))
 
 
 class AgentApi:
@@ -149,6 +118,10 @@ class AgentApi:
             gets it as :class:`AgentException`), as in v1.1. ``False``: the
             caller alone gets it; the callback still gets every ``ERROR``
             that no caller is waiting for.
+        protocol: the protocol version to speak, a released one (``"1.0"``);
+            default: the current one (``"1.1"``). Its generated models parse
+            what the server sends and build what the client sends; a ``ValueError``
+            for a version the package does not have.
     """
 
     def __init__(
@@ -171,6 +144,7 @@ class AgentApi:
         capture: CaptureTarget | None = None,
         max_buffered: int = 256,
         response_errors_to_callback: bool = True,
+        protocol: str | None = None,
     ) -> None:
         if not isinstance(max_buffered, int) or max_buffered < 1:
             raise ValueError(f"max_buffered must be a positive integer, not {max_buffered!r}")
@@ -197,7 +171,12 @@ class AgentApi:
         self._connecting = asyncio.Lock()
         self._requests = _Requests(self)
         self._ended: AgentException | None = None  # how the last connection ended
-        self._capture = None if capture is None else _Capture(capture)
+        self._capture = None if capture is None else CaptureSink(capture)
+        self._capture_conn: str | None = None  # the conn of the connection being recorded
+        self._capture_lines = 0  # the sink's lines when it began
+        # Fails here, not at connect(), for a version this package does not have.
+        self.protocol = ClientProtocol(protocol).version
+        """The protocol version spoken (``"1.1"`` unless ``protocol`` said otherwise)."""
 
     # Public methods
 
@@ -235,9 +214,13 @@ class AgentApi:
             await self._connect()
 
     async def _connect(self) -> None:
-        protocol = ClientProtocol()
+        protocol = ClientProtocol(self.protocol)
         if self._capture is not None:
-            self._capture.begin(f"{self.id}/{self.chat_id}")  # before the socket: fail fast
+            self._capture.open()  # before the socket: fail fast
+            self._capture_conn = f"{self.id}/{self.chat_id}/{next(_CONNECTION_NUMBERS)}"
+            self._capture_lines = (
+                self._capture.lines
+            )  # a connection that records none needs no close
         try:
             ws = await self._open()
         except BaseException:
@@ -329,11 +312,17 @@ class AgentApi:
     def _record(self, direction: Direction, frame: str | bytes) -> None:
         capture = self._capture
         if capture is not None:
-            capture.write(direction, frame)
+            capture.write(direction, frame, conn=self._capture_conn)
 
-    def _capture_end(self) -> None:
-        if self._capture is not None:
-            self._capture.end()
+    def _capture_end(self, code: int | None = None, reason: str = "") -> None:
+        """Stop recording the connection: its close record (if it recorded a frame), the file."""
+        capture, conn = self._capture, self._capture_conn
+        if capture is None:
+            return
+        if conn is not None and capture.lines > self._capture_lines:
+            capture.write_close(code=code, reason=reason, conn=conn)  # readers free it
+        capture.close()
+        self._capture_conn = None
 
     # The connection's tasks
 
@@ -346,12 +335,12 @@ class AgentApi:
         ws = link.ws
         recv = ws.recv
         receive = link.protocol.receive_event
-        capture = self._capture
+        capture, conn = self._capture, self._capture_conn
         try:
             while True:
                 frame = await recv()
                 if capture is not None:
-                    capture.write(RECV, frame)
+                    capture.write(RECV, frame, conn=conn)
                 received = receive(frame)
                 if not isinstance(received, Received):  # an event of the response in flight
                     live = link.live
@@ -432,7 +421,7 @@ class AgentApi:
 
     def _connection_ended(self, link: _Link, code: int | None, reason: str | None) -> None:
         link.connected = False
-        self._capture_end()
+        self._capture_end(code, reason or "")  # writes the close record
         error = link.protocol.connection_lost(code, reason)
         how = f"code {code}" if code is not None else "no close code"
         if reason:
@@ -577,57 +566,6 @@ _CONNECTION_NUMBERS: Final = itertools.count(1)
 by several clients never give two connections the same ``conn``."""
 
 
-class _Capture:
-    """The ``capture`` option: one writer, a ``conn`` per connection, the file if it owns it."""
-
-    def __init__(self, target: CaptureTarget) -> None:
-        self._path: str | os.PathLike[str] | None = None
-        self._writer: CaptureWriter | None = None
-        if isinstance(target, CaptureWriter):
-            self._writer = target
-        elif isinstance(target, (str, os.PathLike)):
-            self._path = target
-        else:
-            self._writer = CaptureWriter(target, flush=True)
-        self._file: IO[str] | None = None
-        self._opened = False  # the file was created (truncated) once; reopen to append
-        self._conn: str | None = None
-        self._broken = False
-
-    def begin(self, label: str) -> None:
-        """Start recording a connection; open the file if the capture is a path."""
-        self.end()
-        if self._path is not None:
-            mode = "a" if self._opened else "w"
-            self._file = open(self._path, mode, encoding="utf-8")  # noqa: SIM115
-            self._opened = True
-            self._writer = CaptureWriter(self._file, flush=True)
-        self._conn = f"{label}/{next(_CONNECTION_NUMBERS)}"
-        self._broken = False
-
-    def write(self, direction: Direction, frame: str | bytes) -> None:
-        """Record one frame of the connection being recorded."""
-        writer = self._writer
-        if writer is None or self._conn is None or self._broken:
-            return
-        try:
-            writer.write(direction, frame, conn=self._conn)
-        except (OSError, ValueError) as error:  # a full disk must not break the client
-            self._broken = True
-            logger.error("capture %s: cannot write, recording stopped: %s", self._conn, error)
-
-    def end(self) -> None:
-        """Stop recording the connection; close the file if the capture opened it."""
-        self._conn = None
-        file, self._file = self._file, None
-        if file is not None:
-            try:
-                file.close()
-            except OSError as error:
-                if not self._broken:  # else what could not be written was said already
-                    logger.error("capture: cannot close %s: %s", self._path, error)
-
-
 def _close_of(ws: ClientConnection) -> tuple[int, str]:
     """Return the close code and reason that say why the connection ended.
 
@@ -662,7 +600,7 @@ class _Link:
             self.live.unbind()
 
 
-class _Requests:
+class _Requests(ResponseHost):
     """The request slot of a client: what a :class:`ResponseStream` may ask of it.
 
     One request at a time: :meth:`open` takes the slot and sends the message,
@@ -738,6 +676,11 @@ class _Requests:
         else:
             for message in messages:
                 api._to_callback(link, message)
+            server_error = getattr(error, "server_error", None)
+            if server_error is not None and not api.response_errors_to_callback:
+                # The caller left before reading it: the callback is its only taker now.
+                api._to_callback(link, server_error)
+                return
         if error is not None:
             logger.debug("[%s] dropped %s from a left response", api.id, error)
 
@@ -757,104 +700,3 @@ class _Requests:
             raise AgentException(
                 "TIMEOUT", f"No event from the agent within {timeout:g} seconds"
             ) from exc
-
-
-class ResponseStream:
-    """The events of one response, as an async iterator: what :meth:`AgentApi.send_message` gives.
-
-    ``async for event in stream`` sends the message on its first step. Also
-    ``stream = await api.send_message(...)`` sends it at once. A stream left
-    before its end (``break``, :meth:`aclose`, or a step cancelled, as by
-    ``asyncio.wait_for``) releases the request, and the rest of the response
-    goes to the client's ``callback``.
-    """
-
-    def __init__(self, requests: _Requests, text: str, attachments: Sequence[str] | None) -> None:
-        self._requests = requests
-        self._text = text
-        self._attachments = attachments
-        self._box: Mailbox[AgentEventUnion] | None = None
-        self._started = False
-        self._finished = False
-
-    def __aiter__(self) -> ResponseStream:
-        return self
-
-    def __await__(self) -> Generator[Any, None, ResponseStream]:
-        yield from self._start().__await__()
-        return self
-
-    async def __anext__(self) -> AgentEventUnion:
-        box = self._box
-        if box is not None:
-            items = box.items
-            if items:  # the common case: events arrived together, taken one by one
-                event = items.popleft()
-                box.taken()
-                if not items and box.ended and box.error is None:
-                    self._finish()  # the last event: release the request before handing it out
-                return event
-        return await self._next()
-
-    async def aclose(self) -> None:
-        """Leave the response: the request is released, its rest goes to ``callback``."""
-        self._abandon()
-
-    def __del__(self) -> None:
-        # `break` out of `async for` drops the stream: release its request now,
-        # not when a later garbage collection notices.
-        with contextlib.suppress(Exception):  # never raise from a finaliser
-            self._abandon()
-
-    # Inside
-
-    async def _start(self) -> None:
-        if self._started:
-            return
-        self._started = True
-        try:
-            self._box = await self._requests.open(self._text, self._attachments)
-        except BaseException:
-            self._finished = True
-            raise
-
-    async def _next(self) -> AgentEventUnion:
-        if not self._started:
-            await self._start()
-        box = self._box
-        while box is not None and not self._finished:
-            if box.items:
-                return await self.__anext__()
-            if box.ended:
-                self._finish()
-                if box.error is not None:
-                    raise box.error
-                break
-            await self._wait(box)
-        raise StopAsyncIteration
-
-    async def _wait(self, box: Mailbox[AgentEventUnion]) -> None:
-        try:
-            await self._requests.bounded(box.arrival())
-        except AgentException as exc:  # TIMEOUT
-            self._abandon()
-            raise exc from None
-        except asyncio.CancelledError:
-            # A step cancelled (asyncio.wait_for, a task cancelled): the caller
-            # has gone, like a `break`; a retry must not find the request busy.
-            self._abandon()
-            raise
-
-    def _finish(self) -> None:
-        self._finished = True
-        if self._box is not None:
-            self._requests.close(self._box)
-
-    def _abandon(self) -> None:
-        if not self._started or self._finished or self._box is None:
-            return
-        box = self._box
-        # What arrived but was not read goes to the callback, as the rest will.
-        rest = box.take_all()
-        self._finish()
-        self._requests.to_callback(rest, box.error)

@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final, cast
-from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
@@ -44,6 +43,8 @@ from websockets.typing import Subprotocol
 
 from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES
+from lambda_agent_api.transport.capture_sink import CaptureFailure, CaptureSink
+from lambda_agent_api.transport.urls import upstream_url
 
 __all__ = ["ProxiedConnection", "ProxyObserver", "RecordingProxy", "upstream_url"]
 
@@ -75,24 +76,6 @@ _NOT_FORWARDED: Final = frozenset(
         "user-agent",
     }
 )
-
-
-def upstream_url(upstream: str, request_path: str) -> str:
-    """Return the upstream URL for a client's request path: the upstream's path prefix, then it.
-
-    ``http``/``https`` become ``ws``/``wss``; the upstream's query string and
-    the request's are both kept.
-
-    Raises:
-        ValueError: ``upstream`` is not a ``ws``, ``wss``, ``http`` or ``https`` URL with a host.
-    """
-    parts = urlsplit(upstream.strip())
-    scheme = {"http": "ws", "https": "wss"}.get(parts.scheme.lower(), parts.scheme.lower())
-    if scheme not in ("ws", "wss") or not parts.hostname:
-        raise ValueError(f"not a ws:// or wss:// URL with a host: {upstream!r}")
-    path, _, query = request_path.partition("?")
-    queries = [q for q in (parts.query, query) if q]
-    return urlunsplit((scheme, parts.netloc, parts.path.rstrip("/") + path, "&".join(queries), ""))
 
 
 @dataclass(eq=False)
@@ -144,7 +127,7 @@ class ProxyObserver:
     def failed(self, connection: ProxiedConnection, status: int, reason: str) -> None:
         """Take a handshake that failed upstream; the client got HTTP ``status`` (502 or 504)."""
 
-    def capture_failed(self, error: OSError) -> None:
+    def capture_failed(self, error: CaptureFailure) -> None:
         """Take a failure to write the capture: the proxy stops forwarding and closes (1011)."""
 
 
@@ -190,6 +173,7 @@ class RecordingProxy:
         self.upstream = upstream
         self.host = host
         self.port = port
+        self._sink: CaptureSink | None = None
         self.capture = capture
         self.observer = observer or ProxyObserver()
         self.open_timeout = open_timeout
@@ -203,14 +187,26 @@ class RecordingProxy:
         """The connections open now, by ``conn``."""
         self.lines = 0
         """Lines written to the capture so far."""
-        self.failure: OSError | None = None
-        """Why writing the capture failed, if it did; the proxy then closes everything."""
+        self.failure: CaptureFailure | None = None
+        """Why writing the capture failed (``OSError``, or ``ValueError`` for a stream
+        closed under it), if it did; the proxy then closes everything."""
         self.failed = asyncio.Event()
         """Set when writing the capture fails."""
         self._numbers = itertools.count(1)
         self._pending: dict[ServerConnection, ProxiedConnection] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._server: Server | None = None
+
+    @property
+    def capture(self) -> CaptureWriter | None:
+        """Where frames are recorded (``None``: nowhere); may be set before :meth:`start`."""
+        return self._capture
+
+    @capture.setter
+    def capture(self, writer: CaptureWriter | None) -> None:
+        self._capture = writer
+        failed = self._capture_failed
+        self._sink = None if writer is None else CaptureSink(writer, on_failure=failed)
 
     # Running
 
@@ -366,6 +362,7 @@ class RecordingProxy:
                     side.transport.abort()
             self.connections.pop(connection.conn, None)
             by, code, reason = ended[0] if ended else ("proxy", ABNORMAL, "")
+            self._record_close(connection, code, reason)
             self._tell("closed", connection, by, code, reason)
 
     async def _pump(
@@ -414,23 +411,28 @@ class RecordingProxy:
         """Record a frame before it is forwarded; return False if the capture cannot be written."""
         ts = time.time()
         line: int | None = None
-        if self.capture is not None:
-            if self.failure is not None:
-                return False
-            try:
-                self.capture.write(direction, data, ts=ts, conn=connection.conn)
-            except OSError as error:
-                self.failure = error
-                self.failed.set()
-                self._tell("capture_failed", error)
-                return False
+        if self._sink is not None:
+            if not self._sink.write(direction, data, ts=ts, conn=connection.conn):
+                return False  # the sink said why, once, through _capture_failed
             self.lines += 1
             line = self.lines
         connection.frames += 1
         self._tell("frame", connection, direction, data, ts, line)
         return True
 
+    def _record_close(self, connection: ProxiedConnection, code: int, reason: str) -> None:
+        """Record the connection's close, so that readers free it (a close record)."""
+        if self._sink is None or connection.frames == 0:
+            return  # a connection that recorded no frame needs no close record
+        if self._sink.write_close(code=code, reason=reason, conn=connection.conn):
+            self.lines += 1
+
     # Helpers
+
+    def _capture_failed(self, error: CaptureFailure) -> None:
+        self.failure = error
+        self.failed.set()
+        self._tell("capture_failed", error)
 
     def _tell(self, event: str, *args: Any) -> None:
         try:
