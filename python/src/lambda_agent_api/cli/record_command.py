@@ -28,6 +28,7 @@ from lambda_agent_api.cli.console import (
     one_line_logs,
     os_reason,
     plural,
+    printable,
 )
 from lambda_agent_api.cli.report import SEVERITY_COLOR, findings_summary
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
@@ -344,7 +345,8 @@ class _Printer(ProxyObserver):
     def _event(self, connection: ProxiedConnection, text: str, always: bool = False) -> None:
         if self._quiet and not always:
             return
-        self._print(f"{self._style(f'conn {connection.conn}', BOLD)} {text}")
+        # The path, the upstream's reasons and bodies come from the network.
+        self._print(f"{self._style(f'conn {connection.conn}', BOLD)} {printable(text)}")
 
     def _finding(self, conn: str, finding: Finding, line: int | None) -> None:
         """Print a finding where it is: the capture's line, or the frame's index."""
@@ -356,12 +358,13 @@ class _Printer(ProxyObserver):
             where = f"line {line}"
         else:
             where = f"frame {finding.frame}"
-        pointer = f" {style(f'[{finding.pointer}]', DIM)}" if finding.pointer else ""
+        pointer = printable(finding.pointer or "")
+        pointer = f" {style(f'[{pointer}]', DIM)}" if pointer else ""
         self._print(
             f"{style(f'conn {conn}', BOLD)} {style(where + ':', DIM)} "
             f"{style(rule.id, SEVERITY_COLOR[rule.severity], BOLD)} "
             f"{style(rule.severity.value, SEVERITY_COLOR[rule.severity])}: "
-            f"{finding.message}{pointer}"
+            f"{printable(finding.message)}{pointer}"
         )
 
     def _print(self, text: str) -> None:
