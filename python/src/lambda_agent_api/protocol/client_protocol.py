@@ -173,13 +173,14 @@ class ClientProtocol:
         the :class:`Received` that :meth:`receive` gives. The conversation
         records every frame alike, and the checks are the same.
         """
-        if type(frame) is not str or self.conversation.state is not _RESPONDING:
+        conversation = self.conversation
+        if type(frame) is not str or conversation.state is not _RESPONDING:
             return self.receive(frame)
         try:
             message = parse_server_message(frame)
         except ValidationError as invalid:
             return self._invalid(frame, invalid)
-        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        step = conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
         if step.after is _RESPONDING and step.in_response:
             return message  # type: ignore[return-value]  # an agent event; cast() costs a call
         return self._routed(message, step)
