@@ -68,7 +68,7 @@ def drift(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite (pass pytest options after `--`)."""
-    session.install("-e", f"{PACKAGE}[test,codegen]")
+    session.install("-e", f"{PACKAGE}[test,codegen,dask]")
     # The TypeScript agreement and drift tests need the npm dependencies (in CI they must run).
     npm_ci(session)
     session.run("pytest", *session.posargs)
@@ -243,10 +243,10 @@ def docs_zensical(session: nox.Session) -> None:
     """Build the site with Zensical too, from the same mkdocs.yml, and report what differs.
 
     mkdocs-material is in maintenance mode; Zensical, its successor, reads mkdocs.yml. This
-    keeps the configuration portable: the build must pass and lose no page; every other
-    difference is printed (tools/docs/compare_sites.py). Zensical is pinned at 0.0.73, the
-    newest release whose dependencies are all on PyPI (0.1.x needs `zensical-ui`, which is
-    not). Both sites go to build/docs-zensical/.
+    keeps the configuration portable: the build must pass and lose no page; its warnings
+    and every other difference are printed (tools/docs/compare_sites.py). Zensical is
+    pinned at 0.0.73, the newest release whose dependencies are all on PyPI (0.1.x needs
+    `zensical-ui`, which pip does not find there). Both sites go to build/docs-zensical/.
     """
     _install_docs_tools(session)
     session.install(ZENSICAL)
@@ -262,7 +262,9 @@ def docs_zensical(session: nox.Session) -> None:
     text = Path("mkdocs.yml").read_text(encoding="utf-8")
     config.write_text(f"{text}\nsite_dir: {zensical_site.as_posix()}\n", encoding="utf-8")
     try:
-        session.run("zensical", "build", "--strict", "--config-file", str(config))
+        # Not --strict: mkdocs' strict build is the gate; Zensical's warnings (autorefs its
+        # mkdocstrings shim resolves differently) are printed, as differences to know about.
+        session.run("zensical", "build", "--config-file", str(config))
     finally:
         config.unlink()
     session.run("python", f"{DOCS_TOOLS}/compare_sites.py", str(mkdocs_site), str(zensical_site))

@@ -172,3 +172,24 @@ def test_schema_still_prints_files_and_refuses_stray_arguments(
     assert json.loads(capsys.readouterr().out)["title"] == "MsgStatus"
     assert main(["schema", "STATUS", "extra"]) == 2
     assert "unexpected arguments: extra" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(60)
+def test_a_hostile_pattern_is_never_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # ^(a+)+$ backtracks exponentially on "aaa...a!": the diff must not run it.
+    old, new = (Path(p) for p in case("field_added_optional_client"))
+    copy = tmp_path / "new"
+    evil = "a" * 60 + "!"
+    for path in new.rglob("*.json"):
+        target = copy / path.relative_to(new)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        doc = json.loads(path.read_text("utf-8"))
+        if path.name == "user_message.json":
+            doc["properties"]["text"]["pattern"] = "^(a+)+$"
+            doc["examples"] = [{"type": "USER_MESSAGE", "text": evil}]
+        target.write_text(json.dumps(doc), "utf-8")
+    write_capture(tmp_path / "c.jsonl", [("send", {"type": "USER_MESSAGE", "text": evil})])
+    code = main(["schema", "diff", "--captures", str(tmp_path / "c.jsonl"), str(old), str(copy)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "the reader's pattern is \"^(a+)+$\", the writer's is unset" in out

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 LICENSE = (ROOT / "LICENSE").read_text(encoding="utf-8")
@@ -108,3 +109,12 @@ def test_check_dists_wants_one_file_of_each_kind(
     err = capsys.readouterr().err
     assert "expected one *.tar.gz, found 0" in err
     assert "expected one *.tgz, found 0" in err
+
+
+def test_the_release_workflow_publishes_what_nox_package_checked() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    assert set(workflow["jobs"]) == {"build", "pypi", "npm"}
+    build_steps = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
+    assert any("python3 -m nox -s package" in run for run in build_steps)
+    for job in ("pypi", "npm"):
+        assert workflow["jobs"][job]["needs"] == "build"

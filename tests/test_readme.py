@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
+from support.inbox import WAIT
 
 from lambda_agent_api.cli import main
+from lambda_agent_api.testing import MockServer
+from lambda_agent_api.testing.demo import demo_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +54,20 @@ def test_the_main_job_succeeds_on_the_bundled_example(monkeypatch: pytest.Monkey
     assert argv[0] == "lambda-agent-api"
     monkeypatch.chdir(ROOT)
     assert main([*argv[1:], "--no-progress"]) == 0
+
+
+async def test_the_python_example_talks_to_the_demo_server() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert example is not None, "the README shows a Python example"
+    code = example.group(1)
+    assert 'AgentApi("demo", "ws://127.0.0.1:8000/", chat_id=1)' in code  # what mock-server prints
+    async with MockServer(demo_script) as server:
+        code = code.replace("ws://127.0.0.1:8000/", server.base_url)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE
+        )
+        out, _ = await asyncio.wait_for(process.communicate(), WAIT)
+    assert process.returncode == 0
+    assert out.decode() == "You said: Hello, agent!\n"
+    assert [m.text for _, m in server.received] == ["Hello, agent!"]

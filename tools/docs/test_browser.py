@@ -443,12 +443,17 @@ def reader(readers: dict[str, Page], browser: Browser, viewport: str) -> Page:
     return readers[viewport]
 
 
+# The API reference is a page of 900 kB: on a busy machine it takes long to lay out.
+PAGE_TIMEOUT_MS = 60_000
+
+
+@pytest.mark.timeout(150)
 @pytest.mark.parametrize(("viewport", "path"), layout_cases())
 def test_no_page_hides_text_overlaps_labels_or_shrinks_diagrams(
     readers: dict[str, Page], browser: Browser, base_url: str, viewport: str, path: str
 ) -> None:
     page = reader(readers, browser, viewport)
-    response = page.goto(base_url + path, wait_until="domcontentloaded")
+    response = page.goto(base_url + path, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
     assert response is not None
     assert response.status == 200, f"{path}: HTTP {response.status}"
     # Every diagram drawn: mermaid replaces its <pre> with an SVG in a shadow root.
@@ -456,7 +461,8 @@ def test_no_page_hides_text_overlaps_labels_or_shrinks_diagrams(
         "() => document.readyState === 'complete'"
         " && [...document.querySelectorAll('div.mermaid')].every("
         "(d) => d.shadowRoot && d.shadowRoot.querySelector('svg'))"
-        " && !document.querySelector('pre.mermaid')"
+        " && !document.querySelector('pre.mermaid')",
+        timeout=PAGE_TIMEOUT_MS,
     )
     problems = page.evaluate(LAYOUT_PROBLEMS, MIN_DIAGRAM_FONT_PX)
     if problems:

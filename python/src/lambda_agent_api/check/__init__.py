@@ -11,11 +11,17 @@ that depend on it:
 4. its place in the conversation (P, T and W001 rules), by one
    :class:`~lambda_agent_api.protocol.conversation.Conversation` per connection.
 
-Most frames are valid, so the common case is fast: pydantic's Rust validator
-(the generated models) accepts exactly what the schema accepts, and only a
-frame it refuses is parsed again and explained by ``jsonschema``, which is
-exact but slow. The two agree (the tests check it on every fixture and on
-generated instances)::
+Most frames are valid, so the common case is fast: a pydantic-core validator
+translated from the schema (``check.fast_schema``) accepts
+only what the schema accepts, and only a frame it refuses is parsed again and
+explained by ``jsonschema``, which is exact but slow. The two agree (the tests
+check it on every fixture and on generated instances). The modules:
+:mod:`~lambda_agent_api.check.frames` (one frame on its own),
+:mod:`~lambda_agent_api.check.traffic` (the conversations, by connection key),
+``check.checker`` (capture items, located), ``check.batch`` and
+:mod:`~lambda_agent_api.check.files`
+(whole JSON Lines files in batches, in one or several processes),
+:mod:`~lambda_agent_api.check.file_report` (one file, for any task engine)::
 
     from lambda_agent_api.capture import read_capture
     from lambda_agent_api.check import validate

@@ -1,7 +1,8 @@
 """The ``lambda-agent-api`` command.
 
 Each subcommand lives in its own module with ``NAME``, ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``; :data:`COMMANDS` lists them.
+``add_arguments(parser)`` and ``run(args) -> int``; ``COMMANDS`` lists them (loaded
+on demand: a command line that names a subcommand loads that module alone).
 Exit codes follow ruff's: 0 all is well, 1 the input has problems, 2 the
 command could not do its job (bad arguments, unreadable input, internal error).
 """
@@ -9,21 +10,13 @@ command could not do its job (bad arguments, unreadable input, internal error).
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Final
 
 from lambda_agent_api import __version__
-from lambda_agent_api.cli import (
-    chat_command,
-    completion_command,
-    mock_server_command,
-    probe_command,
-    record_command,
-    rules_command,
-    schema_command,
-    validate_command,
-)
 
 __all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "main"]
 
@@ -34,17 +27,38 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 """The command could not do its job: bad arguments, unreadable input, an internal error."""
 
-COMMANDS: list[ModuleType] = [
-    validate_command,
-    rules_command,
-    schema_command,
-    mock_server_command,
-    record_command,
-    chat_command,
-    probe_command,
-    completion_command,
-]
-"""Every subcommand's module, in the order ``--help`` lists them."""
+_MODULES: Final = (
+    "validate_command",
+    "rules_command",
+    "schema_command",
+    "mock_server_command",
+    "record_command",
+    "chat_command",
+    "probe_command",
+    "completion_command",
+)
+"""Every subcommand's module, in the order ``--help`` lists them; ``COMMANDS`` loads them."""
+
+
+def __getattr__(name: str) -> list[ModuleType]:
+    # COMMANDS is made on demand (PEP 562), so that running one command loads no
+    # other: validate needs neither asyncio nor websockets, and starts faster without.
+    if name == "COMMANDS":
+        return [_load(module) for module in _MODULES]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _load(module: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{module}")
+
+
+def _requested(argv: Sequence[str]) -> str | None:
+    """Return the module of the command named first on the command line, if it names one."""
+    if argv and not argv[0].startswith("-"):
+        module = argv[0].replace("-", "_") + "_command"
+        if module in _MODULES:
+            return module
+    return None
 
 
 EXIT_CODES = """\
@@ -65,8 +79,12 @@ exit codes:
   2  bad arguments, or the command could not do its job"""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the whole command."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser of the whole command (or with the subcommand ``only``).
+
+    ``only`` names a subcommand's module (``"validate_command"``): that module alone
+    is loaded.
+    """
     parser = argparse.ArgumentParser(
         prog="lambda-agent-api",
         description="Speak, check and document the Lambda Agent WebSocket protocol (v1.1).",
@@ -75,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in COMMANDS:
+    for module in _MODULES if only is None else (only,):
+        command = _load(module)
         sub = subparsers.add_parser(
             command.NAME,
             help=command.HELP,
@@ -91,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return its exit code."""
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_requested(arguments)).parse_args(arguments)
     try:
         code: int = args.run(args)
     except KeyboardInterrupt:

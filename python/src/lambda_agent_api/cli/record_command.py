@@ -1,7 +1,7 @@
 """``lambda-agent-api record``: a recording proxy in front of an agent server.
 
 This module only wires things together: :class:`lambda_agent_api.transport.proxy.RecordingProxy`
-forwards and records, :class:`lambda_agent_api.check.Checker` checks live,
+forwards and records, :class:`lambda_agent_api.check.traffic.TrafficChecker` checks live,
 and the observer here prints what happens as it happens.
 """
 
@@ -16,8 +16,8 @@ from contextlib import suppress
 from typing import IO, TextIO
 from urllib.parse import urlsplit
 
-from lambda_agent_api.capture import CaptureFormat, CaptureWriter, Connection, Direction, Frame
-from lambda_agent_api.check import Checker, Diagnostic
+from lambda_agent_api.capture import CaptureWriter, Direction
+from lambda_agent_api.check.traffic import Finding, TrafficChecker
 from lambda_agent_api.cli.arguments import positive_int, positive_seconds
 from lambda_agent_api.cli.console import (
     BOLD,
@@ -241,13 +241,14 @@ class _Printer(ProxyObserver):
         self._quiet = args.quiet
         self._strict = args.strict
         self._source = args.output or "<live>"
+        # Keyed by the proxy's connection id: the checker needs no capture to locate frames.
         self._checker = (
-            Checker(max_frame_bytes=args.max_frame_bytes, max_number_digits=args.max_number_digits)
+            TrafficChecker(
+                max_frame_bytes=args.max_frame_bytes, max_number_digits=args.max_number_digits
+            )
             if args.validate
             else None
         )
-        self._connections: dict[str, Connection] = {}
-        self._seqs: dict[str, int] = {}
         self._opened = 0
         self._refused = 0  # handshakes the upstream refused, or could not take
         self._frames = 0
@@ -269,11 +270,6 @@ class _Printer(ProxyObserver):
     def opened(self, connection: ProxiedConnection) -> None:
         """Print the new connection."""
         self._opened += 1
-        if self._checker is not None:
-            self._connections[connection.conn] = Connection(
-                self._source, CaptureFormat.JSONL, connection.conn
-            )
-            self._seqs[connection.conn] = 0
         self._event(connection, f"opened {connection.path} -> {connection.upstream_url}")
 
     def frame(
@@ -288,30 +284,19 @@ class _Printer(ProxyObserver):
         self._frames += 1
         if self._checker is None:
             return
-        seq = self._seqs.get(connection.conn, 0)
-        self._seqs[connection.conn] = seq + 1
-        item = Frame(
-            self._connections[connection.conn],
-            seq,
-            direction,
-            data,
-            isinstance(data, bytes),
-            ts,
-            line if line is not None else seq + 1,
-        )
-        for diagnostic in self._checker.check(item):
-            self._finding(connection.conn, diagnostic)
+        for finding in self._checker.check(
+            connection.conn, direction, data, isinstance(data, bytes)
+        ):
+            self._finding(connection.conn, finding, line)
 
     def closed(self, connection: ProxiedConnection, by: str, code: int, reason: str) -> None:
         """Print how the connection ended, and what its end broke."""
         said = f", reason {reason!r}" if reason else ""
         how = "dropped (no close frame, 1006)" if code == 1006 else f"code {code}{said}"
         self._event(connection, f"closed by the {by}: {how}")
-        checked = self._connections.pop(connection.conn, None)
-        self._seqs.pop(connection.conn, None)
-        if self._checker is not None and checked is not None:
-            for diagnostic in self._checker.end(checked):
-                self._finding(connection.conn, diagnostic)
+        if self._checker is not None:
+            for finding in self._checker.end(connection.conn):
+                self._finding(connection.conn, finding, None)
 
     def refused(self, connection: ProxiedConnection, status: int, body: bytes) -> None:
         """Print a handshake the upstream refused."""
@@ -345,8 +330,9 @@ class _Printer(ProxyObserver):
         checker = self._checker
         if checker is None:
             return 0
-        for diagnostic in checker.finish():  # cannot happen: every connection was closed
-            self._finding(diagnostic.connection.id or "?", diagnostic)
+        for key in checker.open_keys():  # cannot happen: every connection was closed
+            for finding in checker.end(key):
+                self._finding(str(key), finding, None)
         summary = checker.summary
         if not summary.counts:
             self._print(style("No problems found.", GREEN, BOLD))
@@ -369,21 +355,22 @@ class _Printer(ProxyObserver):
             return
         self._print(f"{self._style(f'conn {connection.conn}', BOLD)} {text}")
 
-    def _finding(self, conn: str, diagnostic: Diagnostic) -> None:
+    def _finding(self, conn: str, finding: Finding, line: int | None) -> None:
+        """Print a finding where it is: the capture's line, or the frame's index."""
         style = self._style
-        rule = diagnostic.rule
-        if diagnostic.position is None:
+        rule = finding.rule
+        if finding.frame is None:
             where = "end"
-        elif self._recording:
-            where = f"line {diagnostic.position}"
+        elif self._recording and line is not None:
+            where = f"line {line}"
         else:
-            where = f"frame {diagnostic.frame}"
-        pointer = f" {style(f'[{diagnostic.pointer}]', DIM)}" if diagnostic.pointer else ""
+            where = f"frame {finding.frame}"
+        pointer = f" {style(f'[{finding.pointer}]', DIM)}" if finding.pointer else ""
         self._print(
             f"{style(f'conn {conn}', BOLD)} {style(where + ':', DIM)} "
             f"{style(rule.id, _SEVERITY[rule.severity], BOLD)} "
             f"{style(rule.severity.value, _SEVERITY[rule.severity])}: "
-            f"{diagnostic.message}{pointer}"
+            f"{finding.message}{pointer}"
         )
 
     def _print(self, text: str) -> None:

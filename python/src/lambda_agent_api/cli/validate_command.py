@@ -1,27 +1,24 @@
 """``lambda-agent-api validate FILE...``: check captured traffic against the schema and the rules.
 
-This module only wires things together: :mod:`lambda_agent_api.capture`
-reads, :class:`lambda_agent_api.check.Checker` checks,
-:mod:`lambda_agent_api.cli.report` prints.
+This module only wires things together: :class:`lambda_agent_api.check.files.FileChecker`
+reads and checks (JSON Lines in ``--jobs`` processes), :mod:`lambda_agent_api.cli.report`
+prints.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 import sys
-from collections.abc import Iterator
-from contextlib import closing
-from typing import BinaryIO
+import time
+from typing import Final
 
-from lambda_agent_api.capture import CaptureFormat, CaptureItem, read_capture
+from lambda_agent_api.capture import CaptureFormat
 from lambda_agent_api.check import Checker
+from lambda_agent_api.check.files import FileChecker, FileDone, FileStarted
 from lambda_agent_api.cli.arguments import positive_int
 from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
-from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.protocol.limits import (
     MAX_DEPTH,
     MAX_FRAME_BYTES,
@@ -45,6 +42,8 @@ exit codes:
   1  errors found (with --strict, warnings too)
   2  an input could not be read or is not a capture, or bad arguments"""
 _STDIN = "-"
+_REDRAW: Final = 0.1
+"""Seconds between two drawings of the progress bar."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +83,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=positive_int,
         metavar="N",
         help="stop after N errors (with --strict, warnings count)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="check JSON Lines captures in N processes (default 1); the report is the same",
     )
     add_limit_arguments(parser)
     add_color_argument(parser, "the text report")
@@ -174,43 +181,54 @@ def run(args: argparse.Namespace) -> int:
         return 2
     failing = {Severity.ERROR, Severity.WARNING} if args.strict else {Severity.ERROR}
     failures = 0
+    show_progress = not args.no_progress and isatty(sys.stderr)
+    bar: ProgressBar | None = None
+    last_drawn = 0.0
+    limits = {
+        "max_record_bytes": args.max_record_bytes,
+        "max_key_chars": args.max_key_chars,
+        "max_depth": args.max_depth,
+        "max_open_connections": args.max_open_connections,
+    }
 
-    for name in args.files:
-        source = "<stdin>" if name == _STDIN else name
-        try:
-            stream = sys.stdin.buffer if name == _STDIN else open(name, "rb")  # noqa: SIM115
-        except OSError as error:
-            _unreadable(info, source, error.strerror or str(error))
-            continue
-        info.files += 1
-        try:
-            capture = read_capture(
-                stream,
-                source,
-                format,
-                max_record_bytes=args.max_record_bytes,
-                max_number_digits=args.max_number_digits,
-                max_key_chars=args.max_key_chars,
-                max_depth=args.max_depth,
-                max_open_connections=args.max_open_connections,
-            )
-            items = _with_progress(capture, stream, source, args)
-            with closing(checker.check_all(items)) as diagnostics:
-                for diagnostic in diagnostics:
-                    reporter.add(diagnostic)
-                    if diagnostic.rule.severity in failing:
-                        failures += 1
-                        if args.max_errors is not None and failures >= args.max_errors:
-                            info.stopped_after = failures
-                            break
-        except CaptureError as error:
-            _unreadable(info, source, str(error).removeprefix(f"{source}: "))
-        finally:
-            if stream is not sys.stdin.buffer:
-                stream.close()
-        reporter.end_source()
-        if info.stopped_after is not None:
-            break
+    with FileChecker(checker, format=format, jobs=args.jobs, **limits) as files:
+
+        def progress() -> None:
+            nonlocal last_drawn
+            now = time.monotonic()
+            if bar is not None and now - last_drawn >= _REDRAW:
+                last_drawn = now
+                bar.draw()
+
+        files.on_progress = progress
+        started = False
+        for event in files.check(args.files):
+            if isinstance(event, FileStarted):
+                info.files += 1
+                started = True
+                if show_progress and event.size is not None and event.size >= MIN_BYTES:
+                    bar = ProgressBar(sys.stderr, event.source, event.size, files.position)
+                continue
+            if isinstance(event, FileDone):
+                if bar is not None:
+                    bar.clear()
+                    bar = None
+                if event.error is not None:
+                    _unreadable(info, event.source, event.error)
+                if started:
+                    reporter.end_source()
+                started = False
+                continue
+            reporter.add(event)
+            if event.rule.severity in failing:
+                failures += 1
+                if args.max_errors is not None and failures >= args.max_errors:
+                    info.stopped_after = failures
+                    break
+        if bar is not None:
+            bar.clear()
+        if started:  # stopped by --max-errors
+            reporter.end_source()
 
     if info.stopped_after is None:
         for diagnostic in checker.finish():
@@ -225,17 +243,3 @@ def run(args: argparse.Namespace) -> int:
 def _unreadable(info: RunInfo, source: str, reason: str) -> None:
     info.unreadable.append((source, reason))
     print(f"lambda-agent-api validate: {source}: {reason}", file=sys.stderr)
-
-
-def _with_progress(
-    items: Iterator[CaptureItem], stream: BinaryIO, source: str, args: argparse.Namespace
-) -> Iterator[CaptureItem]:
-    if args.no_progress or not isatty(sys.stderr):
-        return items
-    try:
-        status = os.fstat(stream.fileno())
-    except (OSError, ValueError):
-        return items
-    if not stat.S_ISREG(status.st_mode) or status.st_size < MIN_BYTES:
-        return items
-    return ProgressBar(sys.stderr, source, status.st_size, stream.tell).wrap(items)

@@ -18,15 +18,16 @@ only adds the client's routing and its error codes. It never touches a socket:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import Conversation, Step
+from lambda_agent_api.protocol.message_set import CURRENT, message_set
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
     SERVER_MESSAGE_CLASSES,
@@ -35,7 +36,6 @@ from lambda_agent_api.protocol.messages import (
     EServerMessage,
     MsgError,
     MsgStatus,
-    MsgUserMessage,
     ServerMessageUnion,
     parse_server_message,
 )
@@ -86,10 +86,35 @@ class Received:
 
 
 class ClientProtocol:
-    """The client's side of one connection, as a state machine without I/O."""
+    """The client's side of one connection, as a state machine without I/O.
 
-    def __init__(self) -> None:
+    ``protocol`` picks the protocol version it speaks (``"1.0"``; default: the
+    current one): that version's models parse what the server sends (a later
+    version's message type is an :class:`UnknownMessage`) and build what the
+    client sends.
+    """
+
+    def __init__(self, protocol: str | None = None) -> None:
+        """Speak ``protocol`` (a released version; default: the current one).
+
+        Raises:
+            ValueError: ``protocol`` is not a released version.
+        """
         self.conversation = Conversation()
+        known = message_set(protocol)
+        self.version = known.version
+        """The protocol version spoken, ``MAJOR.MINOR``."""
+        if known.version == CURRENT:
+            self._parse: Callable[[str], Any] = parse_server_message
+            self._type_of = _TYPE_OF
+        else:
+            self._parse = known.parse_server_message
+            self._type_of = {cls: type_ for type_, cls in known.server_classes.items()}
+        self._server_classes = known.server_classes
+        self._status = known.server_classes["STATUS"]
+        self._error = known.server_classes["ERROR"]
+        self._user_message = known.client_classes["USER_MESSAGE"]
+        self._takes_attachments = "attachments" in self._user_message.model_fields
 
     @property
     def state(self) -> State:
@@ -117,8 +142,8 @@ class ClientProtocol:
                 f"Unexpected message type: a binary frame of {len(frame)} bytes instead of STATUS",
             )
         received = self.receive(frame)
-        if isinstance(received.message, MsgStatus):
-            return received.message
+        if type(received.message) is self._status:
+            return cast(MsgStatus, received.message)
         if received.message is None:
             detail = received.error.details if received.error else "not a message"
             raise AgentException("PARSE_ERROR", f"Expected STATUS: {detail}")
@@ -136,6 +161,7 @@ class ClientProtocol:
             AgentException: ``NOT_CONNECTED`` before ``STATUS`` or after the conversation ended.
             AgentBusyException: a response is still in flight.
             TypeError: ``text`` is not a string, or ``attachments`` not a list of strings.
+            ValueError: attachments given, and the protocol version spoken has none (1.0).
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
@@ -148,8 +174,13 @@ class ClientProtocol:
             raise AgentBusyException("Agent is currently processing another request")
         if refused is not None:  # before STATUS, or after the conversation ended
             raise AgentException("NOT_CONNECTED", "Not connected. Call connect() first.")
-        message = MsgUserMessage(text=text, attachments=list(attachments or ()))
-        self.conversation.observe(Role.CLIENT, message.type.value, message.__dict__)
+        if self._takes_attachments:
+            message = self._user_message(text=text, attachments=list(attachments or ()))
+        elif attachments:
+            raise ValueError(f"protocol {self.version} has no attachments; 1.1 added them")
+        else:
+            message = self._user_message(text=text)
+        self.conversation.observe(Role.CLIENT, _USER_MESSAGE, message.__dict__)
         return message.model_dump_json()
 
     # Receiving
@@ -159,7 +190,7 @@ class ClientProtocol:
         if not isinstance(frame, str):
             return self._malformed(f"a binary frame of {len(frame)} bytes, not JSON text")
         try:
-            message = parse_server_message(frame)
+            message = self._parse(frame)
         except ValidationError as invalid:
             return self._invalid(frame, invalid)
         return self._route(message)
@@ -177,22 +208,23 @@ class ClientProtocol:
         if type(frame) is not str or conversation.state is not _RESPONDING:
             return self.receive(frame)
         try:
-            message = parse_server_message(frame)
+            message = self._parse(frame)
         except ValidationError as invalid:
             return self._invalid(frame, invalid)
-        step = conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        step = conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)
         if step.after is _RESPONDING and step.in_response:
             return message  # type: ignore[return-value]  # an agent event; cast() costs a call
         return self._routed(message, step)
 
     def _route(self, message: ServerMessageUnion) -> Received:
-        step = self.conversation.observe(_SERVER, _TYPE_OF[type(message)], message.__dict__)
+        step = self.conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)
         return self._routed(message, step)
 
     def _routed(self, message: ServerMessageUnion, step: Step) -> Received:
         if step.in_response:
-            if isinstance(message, MsgError):
-                failed = AgentException(message.code, message.details, server_error=message)
+            if type(message) is self._error:
+                error = cast(MsgError, message)
+                failed = AgentException(error.code, error.details, server_error=error)
                 # v1.1 hands ERROR to the callback too, even when it ends a response.
                 return Received(message, step, failed, True, True, True)
             return Received(message, step, None, True, step.ends_response)
@@ -233,7 +265,7 @@ class ClientProtocol:
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
             return self._malformed(f"not an object with a string 'type': {_shorten(frame)}")
         type_ = data["type"]
-        if type_ not in SERVER_MESSAGE_CLASSES:
+        if type_ not in self._server_classes:
             # Not an error: servers may add types. The conversation records a warning.
             step = self.conversation.observe(Role.SERVER, type_, data)
             return Received(UnknownMessage(type_, data), step, for_callback=True)

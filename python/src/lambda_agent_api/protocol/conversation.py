@@ -36,7 +36,7 @@ from lambda_agent_api.protocol.transitions import (
     role_of,
 )
 
-__all__ = ["Conversation", "Finding", "Step"]
+__all__ = ["QUIET_EVENTS", "Conversation", "Finding", "Step"]
 
 _S = EServerMessage
 
@@ -147,6 +147,14 @@ class Conversation:
             return _clean_step(role, type_, before, after)
         return Step(role, type_, before, after, tuple(findings))
 
+    def is_quiet(self, type_: str) -> bool:
+        """Whether the server's event ``type_`` would change nothing and find nothing now.
+
+        True for the events of :data:`QUIET_EVENTS` while a response is in flight
+        and no tool call is open: the text chunks of an answer, most of the time.
+        """
+        return self.state is _RESPONDING and not self._calls and type_ in _QUIET_EVENTS
+
     def end(self) -> Step:
         """Record that the connection closed or the capture ended; return what it did."""
         before = self.state
@@ -250,3 +258,8 @@ def _explain(rule_id: str, role: Role, state: State, type_: str) -> str:
 
 def _shorten(text: str, limit: int = 80) -> str:
     return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
+
+
+QUIET_EVENTS: frozenset[str] = frozenset(str(getattr(t, "value", t)) for t in _QUIET_EVENTS)
+"""The server's events that leave a response in flight as it is (text chunks, progress
+updates, files): see :meth:`Conversation.is_quiet`."""

@@ -39,12 +39,18 @@ class LongInteger(HugeInt):
     """
 
     digits: int
+    limit: int
 
     def __new__(cls, text: str, limit: int) -> LongInteger:
         """Stand in for the integer ``text``, of more than ``limit`` digits."""
         value = super().__new__(cls, -(10**limit) if text.startswith("-") else 10**limit)
         value.digits = len(text.lstrip("-"))
+        value.limit = limit
         return value
+
+    def __reduce__(self) -> tuple[type[LongInteger], tuple[str, int]]:
+        # Pickled as what it was made from (validate --jobs sends it between processes).
+        return LongInteger, (("-" if self < 0 else "") + "0" * self.digits, self.limit)
 
     def __repr__(self) -> str:
         return f"<an integer of {self.digits} digits>"

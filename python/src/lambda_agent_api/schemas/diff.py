@@ -34,7 +34,7 @@ from functools import cached_property
 from typing import Any, Final, Literal
 from urllib.parse import urljoin
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
 from lambda_agent_api.schemas._canonical import (
     Branch,
@@ -311,10 +311,22 @@ class _Version:
         """Whether ``message`` is valid under this version's union for ``side``."""
         if side not in self._validators:
             path, _ = self._union(side)
-            self._validators[side] = Draft202012Validator(
-                {"$ref": self.schemas.uri(path)}, registry=self.schemas.registry
+            self._validators[side] = NO_PATTERNS(
+                {"$ref": self.schemas.uri(path)}, registry=self.schemas.registry_for_validators
             )
         return bool(self._validators[side].is_valid(message))
+
+
+# Counterexamples are checked without running `pattern`s: a schema file is
+# untrusted input, and a hostile regular expression could backtrack for ever.
+def _skip(*_: Any) -> None:
+    return None
+
+
+NO_PATTERNS: Final[type[Draft202012Validator]] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _skip, "patternProperties": _skip}
+)
+"""Draft 2020-12 validation that never runs ``pattern`` or ``patternProperties``."""
 
 
 def _constant_type(canon: Canon) -> str | None:

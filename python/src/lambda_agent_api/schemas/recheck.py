@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urljoin
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from lambda_agent_api.capture import Frame, read_capture
 from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.protocol import strict_json
-from lambda_agent_api.schemas.diff import UNIONS, Side
+from lambda_agent_api.schemas.diff import NO_PATTERNS, UNIONS, Side
 from lambda_agent_api.schemas.versions import SchemaSet, SchemaSetError
 
 __all__ = ["BecameInvalid", "Recheck", "recheck"]
@@ -102,10 +101,12 @@ class _Union:
         if path is None:
             raise SchemaSetError(f"{schemas.name}: no {filename}")
         self.members = {
-            type_: Draft202012Validator({"$ref": uri}, registry=schemas.registry)
+            type_: NO_PATTERNS({"$ref": uri}, registry=schemas.registry_for_validators)
             for type_, uri in _members(schemas, path)
         }
-        self.union = Draft202012Validator({"$ref": schemas.uri(path)}, registry=schemas.registry)
+        self.union = NO_PATTERNS(
+            {"$ref": schemas.uri(path)}, registry=schemas.registry_for_validators
+        )
 
     @property
     def types(self) -> set[str]:

@@ -80,6 +80,26 @@ class SchemaSet:
         ]
         return Registry().with_resources(resources).crawl()
 
+    @cached_property
+    def registry_for_validators(self) -> Registry[Any]:
+        """The registry without the files' ``$schema``: a validator keeps its own class.
+
+        jsonschema picks the validator class of a ``$ref``'s target by its
+        ``$schema``; without it, a restricted class (one that never runs
+        ``pattern``) stays in charge for the whole validation.
+        """
+        resources = [
+            (
+                self.uri(path),
+                Resource.from_contents(
+                    {k: v for k, v in doc.items() if k != "$schema"},
+                    default_specification=DRAFT202012,
+                ),
+            )
+            for path, doc in self.documents.items()
+        ]
+        return Registry().with_resources(resources).crawl()
+
 
 def normalize(version: str) -> str:
     """Return ``version`` as ``MAJOR.MINOR`` (``v1.1``, ``1_1`` and ``1.1`` are ``1.1``).

@@ -118,6 +118,10 @@ class AgentApi:
             gets it as :class:`AgentException`), as in v1.1. ``False``: the
             caller alone gets it; the callback still gets every ``ERROR``
             that no caller is waiting for.
+        protocol: the protocol version to speak, a released one (``"1.0"``);
+            default: the current one (``"1.1"``). Its generated models parse
+            what the server sends and build what the client sends; a ``ValueError``
+            for a version the package does not have.
     """
 
     def __init__(
@@ -140,6 +144,7 @@ class AgentApi:
         capture: CaptureTarget | None = None,
         max_buffered: int = 256,
         response_errors_to_callback: bool = True,
+        protocol: str | None = None,
     ) -> None:
         if not isinstance(max_buffered, int) or max_buffered < 1:
             raise ValueError(f"max_buffered must be a positive integer, not {max_buffered!r}")
@@ -169,6 +174,9 @@ class AgentApi:
         self._capture = None if capture is None else CaptureSink(capture)
         self._capture_conn: str | None = None  # the conn of the connection being recorded
         self._capture_lines = 0  # the sink's lines when it began
+        # Fails here, not at connect(), for a version this package does not have.
+        self.protocol = ClientProtocol(protocol).version
+        """The protocol version spoken (``"1.1"`` unless ``protocol`` said otherwise)."""
 
     # Public methods
 
@@ -206,7 +214,7 @@ class AgentApi:
             await self._connect()
 
     async def _connect(self) -> None:
-        protocol = ClientProtocol()
+        protocol = ClientProtocol(self.protocol)
         if self._capture is not None:
             self._capture.open()  # before the socket: fail fast
             self._capture_conn = f"{self.id}/{self.chat_id}/{next(_CONNECTION_NUMBERS)}"

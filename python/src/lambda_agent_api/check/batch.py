@@ -1,0 +1,341 @@
+r"""The stateless half of checking a JSON Lines capture, a thousand lines per pydantic-core call.
+
+:func:`inspect_lines` reads a range of a ``jsonl`` or ``messages`` file and
+turns it into :data:`Event`\\ s for :class:`~lambda_agent_api.check.files.FileChecker`,
+which runs the conversations. Each slice of lines is validated by one call
+of a validator translated from the schema
+(:func:`~lambda_agent_api.check.fast_schema.batch_validator`), which parses
+every line on its own and builds plain dicts; Python then only looks at each
+message's ``type``. The text chunks of a response become one :data:`RUN` event
+per run of them, so that the conversation takes a whole run in one step.
+
+A slice the validator refuses, or that may hold ``NaN`` or ``Infinity``
+(which pydantic-core's parser takes), is inspected again line by line by
+:func:`~lambda_agent_api.check.frames.inspect_frame`, the precise path, and
+the capture readers' own record parser: what a slice of valid traffic
+yields is exactly what the precise path would have (the tests check it).
+
+Nothing here keeps state across slices but the run being built, so ranges of
+one file can be inspected in different processes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache, partial
+from operator import itemgetter, methodcaller
+from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias
+
+from pydantic_core import ValidationError
+
+from lambda_agent_api.capture.format import BadRecord, CaptureFormat, Connection
+from lambda_agent_api.capture.jsonl import _Close, _line_batches, _record
+from lambda_agent_api.check.fast_schema import (
+    UntranslatableSchema,
+    batch_validator,
+    record_batch_validator,
+)
+from lambda_agent_api.check.frames import (
+    PARSER_MAX_INT_DIGITS,
+    WORKSPACE_PATHS,
+    Inspection,
+    _unsafe_paths,
+    duplicate_key,
+    inspect_frame,
+)
+from lambda_agent_api.protocol.conversation import QUIET_EVENTS
+from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS, MAX_RECORD_BYTES
+from lambda_agent_api.protocol.message_types import message_schema_files, released_versions
+from lambda_agent_api.protocol.transitions import Role, role_of
+
+__all__ = ["BAD", "CLOSE", "FRAME", "RUN", "Event", "Settings", "inspect_lines"]
+
+FRAME: Final = 0
+"""``(FRAME, key, line, found, sender, type, fields)``: one frame, inspected (the fields of an
+:class:`~lambda_agent_api.check.frames.Inspection`, the sender as its ``Role`` value)."""
+RUN: Final = 1
+"""``(RUN, key, type, source, count, first line)``: ``count`` frames on consecutive lines,
+events of one ``type`` and ``source`` that the server sent and that found nothing on their own."""
+BAD: Final = 2
+"""``(BAD, line, reason)``: a line that is not a record of its format (C001)."""
+CLOSE: Final = 3
+"""``(CLOSE, key, line)``: a close record: the connection ``key`` ended."""
+
+Event: TypeAlias = tuple[Any, ...]
+"""One of the tuples above; plain tuples, cheap to send between processes."""
+
+SLICE: Final = 1024
+"""Lines per validator call: large enough to make the call's cost vanish, small enough
+that a slice the validator refuses costs little to inspect again line by line."""
+
+# A run's events change nothing in a response in flight and need no check of their own.
+_RUNS: Final = frozenset(t for t in QUIET_EVENTS if t not in WORKSPACE_PATHS)
+_SERVER: Final = Role.SERVER.value
+_CLIENT: Final = Role.CLIENT.value
+
+
+@cache
+def _all_types() -> dict[str, None]:
+    """Return the message types of every released version, in order."""
+    types: dict[str, None] = {}
+    for version in released_versions():
+        types.update(dict.fromkeys(message_schema_files(version)))
+    return types
+
+
+@cache
+def _senders() -> dict[str, str | None]:
+    senders = {}
+    for type_ in _all_types():
+        role = role_of(type_)
+        senders[type_] = None if role is None else role.value
+    return senders
+
+
+def _frame(key: Any, line: int, inspection: Inspection) -> Event:
+    found, role, type_, fields = inspection
+    return (FRAME, key, line, found, None if role is None else role.value, type_, fields)
+
+
+class Settings(NamedTuple):
+    """What a check takes besides the input: the protocol version and the limits."""
+
+    version: str | None = None
+    """The released protocol version (``MAJOR.MINOR``); None for the current one."""
+    max_record_bytes: int = MAX_RECORD_BYTES
+    """A longer line is reported (C001) and skipped as it is read."""
+    max_frame_bytes: int = MAX_FRAME_BYTES
+    """A larger frame is reported (F006), not parsed."""
+    max_number_digits: int = MAX_NUMBER_DIGITS
+    """An integer of more digits is reported (F006), never converted."""
+
+
+def inspect_lines(
+    stream: BinaryIO,
+    source: str,
+    format: CaptureFormat,
+    settings: Settings = Settings(),  # noqa: B008 - immutable
+    head: bytes = b"",
+) -> Iterator[tuple[list[Event], int]]:
+    """Read ``stream`` (after ``head``) to its end; yield (events, lines) per slice of lines.
+
+    Lines are numbered from 1 at the start of the stream. Keys are the
+    ``conn`` of the capture format (None for a record without one); a
+    ``messages`` file is one connection, keyed None.
+    """
+    default = Connection(source, format)  # only for the record parser's BadRecords
+    version = settings.version
+    try:
+        validator = (
+            batch_validator(version)
+            if format is CaptureFormat.MESSAGES
+            else record_batch_validator(version)
+        )
+    except UntranslatableSchema:  # the tests hold the shipped schemas translatable
+        validator = None
+    number = 0
+    for lines, terminated in _line_batches(stream, source, head, settings.max_record_bytes):
+        for start in range(0, len(lines), SLICE):
+            part = lines[start : start + SLICE]
+            last = terminated or start + SLICE < len(lines)
+            events = None
+            if validator is not None:  # it refuses a line too long to read (None)
+                events = _fast(validator, part, number, format, settings)
+            if events is None:
+                events = _precise(part, number, last, format, default, settings)
+            number += len(part)
+            yield events, len(part)
+
+
+def _fast(
+    validator: Any, part: list[Any], number: int, format: CaptureFormat, settings: Settings
+) -> list[Event] | None:
+    try:
+        joined = b"\n".join(part)
+        messages = validator.validate_python(part)
+    except (TypeError, ValidationError):  # a None (too long) line, or what the schema refuses
+        return None
+    if not _plain(joined, part, messages, format, settings):
+        return None
+    # Python looks at runs, not at frames: the types become one letter each, and a
+    # regular expression cuts them into runs of one quiet type and single frames.
+    # Per frame, only C loops run (map, join, the regex, list slices).
+    if format is CaptureFormat.MESSAGES:
+        keys: list[Any] | None = None
+        directions: str | None = None
+    else:
+        keys = list(map(_GET_CONN, messages))
+        directions = "".join(map(_DIRECTION_CODES.__getitem__, map(_GET_DIR, messages)))
+        messages = list(map(_GET_DATA, messages))
+    codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, messages)))
+    # Most slices have no "source" at all (nor a \u escape that could spell one).
+    if b"source" in joined or b"\\u" in joined:
+        sources = list(map(_GET_SOURCE, messages))
+    else:
+        sources = [None] * len(messages)
+    senders = _senders()
+    events: list[Event] = []
+    append = events.append
+    for match in _pattern().finditer(codes):
+        start, end = match.span()
+        if end - start > 1 or codes[start] in _run_codes():
+            first = sources[start]
+            key = None if keys is None else keys[start]
+            count = end - start
+            if (
+                sources[start:end].count(first) == count
+                and (keys is None or keys[start:end].count(key) == count)
+                and (directions is None or directions.count("r", start, end) == count)
+            ):
+                append((RUN, key, messages[start]["type"], first, count, number + start + 1))
+                continue
+            # Mixed connections, sources or directions: run by run, in Python.
+            _split(events, messages, keys, directions, sources, start, end, number)
+            continue
+        message = messages[start]
+        type_ = message["type"]
+        if directions is None:
+            sender = senders[type_]
+        else:
+            sender = _SERVER if directions[start] == "r" else _CLIENT
+        found = _unsafe_paths(type_, message) if type_ in WORKSPACE_PATHS else []
+        key = None if keys is None else keys[start]
+        append((FRAME, key, number + start + 1, found, sender, type_, message))
+    return events
+
+
+def _plain(
+    joined: bytes, part: list[bytes], messages: list[Any], format: CaptureFormat, settings: Settings
+) -> bool:
+    """Say whether a slice the validator took has nothing the precise path would report.
+
+    Each test is one C call over the whole slice in the common case.
+    """
+    if b"NaN" in joined or b"Infinity" in joined:
+        return False  # pydantic-core's parser may take them; JSON does not
+    max_chars = settings.max_frame_bytes // 4  # a frame's UTF-8 is at most 4 bytes a character
+    if len(joined) > max_chars and max(map(len, part)) > max_chars:
+        return False
+    digits = settings.max_number_digits
+    if digits < PARSER_MAX_INT_DIGITS and b"0" * (digits + 1) in joined.translate(_DIGITS):
+        return False
+    # A key twice in an object (F005): every key is followed by a colon, so a slice
+    # with no more colons than keys has none; else count each line's keys.
+    if format is CaptureFormat.MESSAGES:
+        keys = list(map(len, messages))
+    else:
+        keys = [len(record) + len(record["data"]) for record in messages]
+    if joined.count(b":") <= sum(keys):
+        return True
+    for line, count in zip(part, keys, strict=True):
+        if len(_KEY_END.findall(line)) > count:
+            data = line if format is CaptureFormat.MESSAGES else json.loads(line)["data"]
+            if duplicate_key(data) is not None:
+                return False
+    return True
+
+
+def _split(
+    events: list[Event],
+    messages: list[Any],
+    keys: list[Any] | None,
+    directions: str | None,
+    sources: list[Any],
+    start: int,
+    end: int,
+    number: int,
+) -> None:
+    """Cut frames of one quiet type into runs of one connection, source and direction."""
+    run: list[Any] | None = None
+    for index in range(start, end):
+        key = None if keys is None else keys[index]
+        source = sources[index]
+        line = number + index + 1
+        message = messages[index]
+        if directions is not None and directions[index] != "r":
+            if run is not None:
+                events.append(tuple(run))
+                run = None
+            events.append((FRAME, key, line, [], _CLIENT, message["type"], message))
+            continue
+        if run is not None and run[1] == key and run[3] == source:
+            run[4] += 1
+            continue
+        if run is not None:
+            events.append(tuple(run))
+        run = [RUN, key, message["type"], source, 1, line]
+    if run is not None:
+        events.append(tuple(run))
+
+
+_DIGITS: Final = bytes(48 if 48 <= byte <= 57 else 46 for byte in range(256))
+"""Digits to b"0", every other byte to b".": a run of digits becomes a substring to find."""
+_KEY_END: Final = re.compile(rb'"[ \t\n\r]*:')
+_GET_TYPE: Final = itemgetter("type")
+_GET_DIR: Final = itemgetter("dir")
+_GET_DATA: Final = itemgetter("data")
+_GET_CONN: Final = methodcaller("get", "conn")
+_GET_SOURCE: Final = methodcaller("get", "source")
+_DIRECTION_CODES: Final = {"recv": "r", "send": "s"}
+
+
+@cache
+def _codes() -> dict[str, str]:
+    """Return a letter for each message type."""
+    return {type_: chr(ord("A") + index) for index, type_ in enumerate(_all_types())}
+
+
+@cache
+def _run_codes() -> frozenset[str]:
+    return frozenset(_codes()[type_] for type_ in _RUNS)
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    """Return the pattern that cuts the letters into runs of one quiet type and single frames."""
+    runs = "|".join(f"{code}+" for code in sorted(_run_codes()))
+    return re.compile(f"{runs}|." if runs else ".", re.DOTALL)
+
+
+def _precise(
+    part: list[Any],
+    number: int,
+    terminated: bool,
+    format: CaptureFormat,
+    default: Connection,
+    settings: Settings,
+) -> list[Event]:
+    limit = settings.max_record_bytes
+    inspect = partial(
+        inspect_frame,
+        version=settings.version,
+        max_frame_bytes=settings.max_frame_bytes,
+        max_number_digits=settings.max_number_digits,
+    )
+    events: list[Event] = []
+    last = len(part) - 1
+    for index, line in enumerate(part):
+        number += 1
+        if line is None:
+            events.append((BAD, number, f"the line is longer than {limit} bytes"))
+            continue
+        if format is CaptureFormat.MESSAGES:
+            text = line[:-1] if line.endswith(b"\r") else line
+            if text.strip():
+                events.append(_frame(None, number, inspect(None, text)))
+            continue
+        more = terminated or index < last
+        checked = _record(line, number, more, default, limit, settings.max_number_digits)
+        if checked is None:
+            continue
+        if isinstance(checked, BadRecord):
+            events.append((BAD, number, checked.reason))
+            continue
+        if isinstance(checked, _Close):
+            events.append((CLOSE, checked.conn, number))
+            continue
+        key, direction, data, binary, _ = checked
+        events.append(_frame(key, number, inspect(direction, data, binary)))
+    return events

@@ -1,0 +1,108 @@
+"""The protocol's message types, read from the shipped schema files, without pydantic.
+
+The unions of ``schema/vX.Y/`` say which messages exist and who sends them:
+``server_message.json``, ``client_message.json`` and ``agent_event.json``
+each map every ``type`` of theirs to its schema file. Code that only needs
+the names (the transition table, the conversation, the fast checker) reads
+them here, so that it loads neither pydantic nor the generated models.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from functools import cache
+from importlib.resources import files
+from typing import Any, Final
+
+__all__ = [
+    "AGENT_EVENT_TYPES",
+    "CLIENT_TYPES",
+    "CURRENT",
+    "SERVER_TYPES",
+    "message_schema_files",
+    "released_versions",
+    "schema_documents",
+]
+
+# The bundles are read as files of the package: importing lambda_agent_api.schemas
+# would load jsonschema, and its version list loads pydantic.
+_BUNDLE: Final = re.compile(r"v(\d+)_(\d+)\.json")
+
+
+@cache
+def _bundles() -> dict[str, Any]:
+    folder = files("lambda_agent_api").joinpath("schemas")
+    found = {}
+    for entry in folder.iterdir():
+        match = _BUNDLE.fullmatch(entry.name)
+        if match:
+            found[(int(match[1]), int(match[2]))] = entry
+    return {f"{a}.{b}": found[a, b] for a, b in sorted(found)}
+
+
+def released_versions() -> tuple[str, ...]:
+    """Return every released version whose schema ships in the package, oldest first."""
+    return tuple(_bundles())
+
+
+CURRENT: Final = list(_bundles())[-1]
+"""The newest released version, whose schema the package speaks (the same as
+:data:`lambda_agent_api.protocol.message_set.CURRENT`, which the tests hold)."""
+
+
+@cache
+def schema_documents(version: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every schema file of a released version (default: the current one), by its path.
+
+    Raises:
+        KeyError: no such released version (``version`` is ``MAJOR.MINOR``).
+    """
+    bundle = _bundles()[CURRENT if version is None else version]
+    documents: dict[str, dict[str, Any]] = json.loads(bundle.read_text(encoding="utf-8"))["schemas"]
+    return documents
+
+
+def resolve(base: str, ref: str) -> str:
+    """Return the path a ``$ref`` of the file at path ``base`` points to (no fragments)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), ref.split("#")[0]))
+
+
+def _union(path: str, version: str | None = None) -> dict[str, str]:
+    """Map a union's every ``type`` to its schema file's path, in the union's order.
+
+    A union is written either as ``oneOf`` with a ``discriminator`` mapping, or as
+    ``allOf`` of ``if`` (``type`` is a const) / ``then`` (a ``$ref``).
+    """
+    union = schema_documents(version)[path]
+    mapping = union.get("discriminator", {}).get("mapping")
+    if mapping is not None:
+        return {type_: resolve(path, ref) for type_, ref in mapping.items()}
+    found = {}
+    for branch in union.get("allOf", []):
+        type_ = branch["if"]["properties"]["type"]["const"]
+        found[type_] = resolve(path, branch["then"]["$ref"])
+    return found
+
+
+@cache
+def message_schema_files(version: str | None = None) -> dict[str, str]:
+    """Map every message type of a version to its schema file's path.
+
+    For example ``"STATUS": "server/status.json"``.
+    """
+    return {
+        **_union("server_message.json", version),
+        **_union("client_message.json", version),
+    }
+
+
+SERVER_TYPES: Final[tuple[str, ...]] = tuple(_union("server_message.json"))
+"""The types of the messages the server sends, in the schema's order."""
+
+CLIENT_TYPES: Final[tuple[str, ...]] = tuple(_union("client_message.json"))
+"""The types of the messages the client sends."""
+
+AGENT_EVENT_TYPES: Final[tuple[str, ...]] = tuple(_union("agent_event.json"))
+"""The agent events: the server's messages that make up a response (``AGENT_EVENT_END`` too)."""

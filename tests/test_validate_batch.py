@@ -1,0 +1,320 @@
+"""The batched checker says exactly what the per-frame checker says, whatever ``--jobs`` is.
+
+``validate`` checks JSON Lines files a slice of lines per pydantic-core call
+(check.batch) and, with ``--jobs N``, ranges of them in worker processes
+(check.files). Both must give the same findings, in the same order, with the
+same summary, as reading the capture item by item and checking each frame on
+its own (check.checker): on every conversation fixture, every example, every
+nasty input, and on generated captures. The slices and ranges are made tiny
+here, so that a small file is cut into many of each and the fast and precise
+paths alternate inside it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.conversations import conversation_fixtures
+from support.examples import examples
+from support.fixtures import FIXTURES
+from support.strategies import TYPES, instances, json_values, mutated
+
+from lambda_agent_api.capture import CaptureFormat, read_capture
+from lambda_agent_api.check import batch, files
+from lambda_agent_api.check.checker import Checker
+from lambda_agent_api.check.diagnostics import Diagnostic
+from lambda_agent_api.check.files import FileChecker, FileDone, FileStarted
+from lambda_agent_api.exceptions import CaptureError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.*l")) + sorted((ROOT / "examples").glob("*.har"))
+NASTY = sorted(p for p in (FIXTURES / "nasty").iterdir() if p.name != "expect.json")
+CONVERSATIONS = [f.path for f in conversation_fixtures()]
+SETTINGS = settings(
+    max_examples=examples(100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.fixture(autouse=True)
+def tiny_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut every file into slices of three lines and ranges of a few dozen bytes."""
+    monkeypatch.setattr(batch, "SLICE", 3)
+    monkeypatch.setattr(files, "MIN_CHUNK", 40)
+
+
+Report = tuple[list[Any], dict[str, Any]]
+
+
+def per_frame(paths: list[Path], format: CaptureFormat | None = None, **limits: Any) -> Report:
+    """Read each capture item by item and check every frame on its own (the reference)."""
+    checker = Checker(**limits)
+    found: list[Any] = []
+    for path in paths:
+        try:
+            with path.open("rb") as file:
+                found += [
+                    d.to_dict()
+                    for d in checker.check_all(
+                        read_capture(
+                            file, str(path), format, max_number_digits=checker.max_number_digits
+                        )
+                    )
+                ]
+        except OSError as error:
+            found.append(("unreadable", str(path), error.strerror))
+        except CaptureError as error:
+            found.append(("unreadable", str(path), str(error).removeprefix(f"{path}: ")))
+    found += [d.to_dict() for d in checker.finish()]
+    return found, _summary(checker)
+
+
+def batched(
+    paths: list[Path], jobs: int, format: CaptureFormat | None = None, **limits: Any
+) -> Report:
+    checker = Checker(**limits)
+    found: list[Any] = []
+    with FileChecker(checker, format=format, jobs=jobs) as checking:
+        for event in checking.check([str(p) for p in paths]):
+            if isinstance(event, Diagnostic):
+                found.append(event.to_dict())
+            elif isinstance(event, FileDone) and event.error is not None:
+                found.append(("unreadable", event.source, event.error))
+            else:
+                assert isinstance(event, (FileStarted, FileDone))
+    found += [d.to_dict() for d in checker.finish()]
+    return found, _summary(checker)
+
+
+def _summary(checker: Checker) -> dict[str, Any]:
+    summary = checker.summary
+    return {
+        "frames": summary.frames,
+        "connections": summary.connections,
+        "records_skipped": summary.records_skipped,
+        "counts": dict(summary.counts),
+    }
+
+
+@pytest.mark.parametrize("path", CONVERSATIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_conversation_fixture(path: Path) -> None:
+    expected = per_frame([path])
+    assert batched([path], jobs=1) == expected
+    assert batched([path], jobs=2) == expected
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, *NASTY], ids=lambda p: p.name)
+def test_examples_and_nasty_inputs(path: Path) -> None:
+    expected = per_frame([path])
+    assert batched([path], jobs=1) == expected
+    assert batched([path], jobs=3) == expected
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"max_number_digits": 3}, {"max_frame_bytes": 60}, {"protocol": "1.0"}],
+    ids=str,
+)
+def test_other_limits_and_versions(limits: dict[str, Any]) -> None:
+    paths = [*CONVERSATIONS, *EXAMPLES]
+    expected = per_frame(paths, **limits)
+    assert batched(paths, jobs=1, **limits) == expected
+    assert batched(paths, jobs=2, **limits) == expected
+
+
+def test_connections_ended_by_close_records_and_by_the_open_limit(tmp_path: Path) -> None:
+    path = tmp_path / "closing.jsonl"
+    lines = _conversation(random.Random(3), 400).splitlines()
+    close = json.dumps({"ts": 2.0, "conn": "a", "event": "close", "code": 1000, "reason": ""})
+    lines.insert(len(lines) // 2, close)  # "a" ends, and its later frames start anew
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for open_at_most in (1, 2, 100):
+        checker = Checker()
+        with path.open("rb") as file:
+            items = read_capture(file, str(path), max_open_connections=open_at_most)
+            expected = [d.to_dict() for d in checker.check_all(items)]
+        expected += [d.to_dict() for d in checker.finish()]
+        assert expected or open_at_most > 1  # one open at a time cuts every response
+        for jobs in (1, 2):
+            checker = Checker()
+            with FileChecker(checker, jobs=jobs, max_open_connections=open_at_most) as files:
+                found = [e.to_dict() for e in files.check([str(path)]) if isinstance(e, Diagnostic)]
+            found += [d.to_dict() for d in checker.finish()]
+            assert found == expected
+
+
+def test_many_files_at_once_in_input_order() -> None:
+    paths = [*CONVERSATIONS, *EXAMPLES, *NASTY, Path("no/such/file.jsonl")]
+    expected = per_frame(paths)
+    assert batched(paths, jobs=1) == expected
+    assert batched(paths, jobs=2) == expected
+
+
+def test_a_long_valid_capture_takes_the_fast_path_and_agrees(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_text(_conversation(random.Random(7), 3000), encoding="utf-8")
+    expected = per_frame([path])
+    assert expected[1]["frames"] > 3000
+    assert expected[0] == []
+    assert batched([path], jobs=1) == expected
+    assert batched([path], jobs=2) == expected
+
+
+def _conversation(rng: random.Random, frames: int) -> str:
+    """A valid capture of two connections, their responses interleaved."""
+    lines = []
+    for conn in ("a", "b"):
+        lines.append(_record(conn, "recv", {"type": "STATUS"}))
+    while len(lines) < frames:
+        conn = rng.choice("ab")
+        lines.append(_record(conn, "send", {"type": "USER_MESSAGE", "text": "hi"}))
+        for _ in range(rng.randint(1, 30)):
+            lines.append(_record(conn, "recv", {"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x"}))
+        if rng.random() < 0.5:
+            call = {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": "{}"}
+            lines.append(_record(conn, "recv", call))
+            result = {"type": "AGENT_EVENT_TOOL_RESULT", "tool_name": "t", "result": [1]}
+            lines.append(_record(conn, "recv", result))
+        lines.append(_record(conn, "recv", {"type": "AGENT_EVENT_END", "tokens_used": 5}))
+    return "\n".join(lines) + "\n"
+
+
+def _record(conn: str, direction: str, message: dict[str, Any]) -> str:
+    data = json.dumps(message)
+    return json.dumps({"ts": 1.5, "dir": direction, "conn": conn, "data": data})
+
+
+TRAPS = [
+    # What pydantic-core's parser takes and JSON does not, or the other way round.
+    ('{"type": "AGENT_EVENT_TOOL_RESULT", "tool_name": "t", "result": NaN}', "F002"),
+    ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {"p": -Infinity}}', "F002"),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "\\ud800"}', None),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "NaN and Infinity are words"}', None),
+    (
+        '{"type": "AGENT_EVENT_TOOL_RESULT", "tool_name": "t", "result": ' + "7" * 5000 + "}",
+        "F006 T003",
+    ),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "text": "y"}', "F005"),
+    ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {"a": 1, "a": 2}}', "F005"),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "extra": 1}', "W002"),
+    ('{"type": "AGENT_EVENT_SEND_FILE", "path": "/etc/passwd"}', "W003"),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": 5}', "S001"),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": true}', "S001"),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK"}', "S001"),
+]
+
+
+@pytest.mark.parametrize("format", [CaptureFormat.JSONL, CaptureFormat.MESSAGES])
+@pytest.mark.parametrize("trap", TRAPS, ids=lambda t: t[0][:60])
+def test_the_traps_of_the_fast_path(
+    tmp_path: Path, format: CaptureFormat, trap: tuple[str, str | None]
+) -> None:
+    text, rule = trap
+    chunk = '{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x"}'
+    frames = [
+        '{"type": "STATUS"}',
+        '{"type": "USER_MESSAGE", "text": "hi"}',
+        *[chunk] * 5,
+        text,
+        *[chunk] * 5,
+        '{"type": "AGENT_EVENT_END", "tokens_used": 5}',
+    ]
+    if format is CaptureFormat.JSONL:
+        frames = [
+            json.dumps({"ts": 1.0, "dir": "send" if "USER" in f else "recv", "data": f})
+            for f in frames
+        ]
+    path = tmp_path / "traps.jsonl"
+    path.write_text("\n".join(frames) + "\n", encoding="utf-8")
+    expected = per_frame([path], format)
+    assert [f["rule"] for f in expected[0]] == ([] if rule is None else rule.split())
+    assert batched([path], jobs=1, format=format) == expected
+    assert batched([path], jobs=2, format=format) == expected
+
+
+# Generated captures: mostly valid messages, some broken, in both line formats
+
+message_text = st.one_of(
+    st.sampled_from(TYPES).flatmap(instances).map(json.dumps),
+    st.sampled_from(TYPES)
+    .flatmap(lambda t: mutated(t, keep_type=True))
+    .map(lambda m: json.dumps(m, allow_nan=True)),
+    st.sampled_from(
+        [
+            '{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x"}',
+            '{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "y", "source": "tools:t"}',
+            '{"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": "{\\"a\\":"}',
+            '{"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": "1}"}',
+            '{"type": "AGENT_EVENT_TOOL_RESULT", "tool_name": "t", "result": NaN}',
+            '{"type": "AGENT_EVENT_END", "tokens_used": 5.0}',
+            '{"type": "USER_MESSAGE", "text": "\\ud800"}',
+            '{"type": "STATUS", "extra": 1}',
+            "",
+            "not json",
+        ]
+    ),
+    json_values.map(json.dumps),
+)
+record_line = st.tuples(
+    st.sampled_from(["a", "b", None, 7]),
+    st.sampled_from(["send", "recv", "recv", "recv"]),
+    message_text,
+).map(
+    lambda t: json.dumps(
+        {"ts": 1.0, "dir": t[1], "data": t[2], **({} if t[0] is None else {"conn": t[0]})}
+    )
+)
+
+
+@SETTINGS
+@given(
+    st.lists(st.one_of(record_line, record_line, message_text), max_size=40),
+    st.sampled_from([CaptureFormat.JSONL, CaptureFormat.MESSAGES]),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_generated_captures(
+    lines: list[str], format: CaptureFormat, end: str, last_newline: bool
+) -> None:
+    data = end.join(lines) + (end if last_newline else "")
+    with _file(data.encode("utf-8", "surrogatepass")) as path:
+        expected = per_frame([path], format)
+        assert batched([path], jobs=1, format=format) == expected
+        assert batched([path], jobs=2, format=format) == expected
+
+
+class _file:
+    """A temporary file holding ``data`` (hypothesis and pytest's tmp_path do not mix)."""
+
+    def __init__(self, data: bytes) -> None:
+        import tempfile
+
+        self._directory = tempfile.TemporaryDirectory()
+        self.path = Path(self._directory.name) / "generated.jsonl"
+        self.path.write_bytes(data)
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        self._directory.cleanup()
+
+
+def test_standard_input_is_checked_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = FIXTURES / "conversations" / "valid" / "tool_calls.jsonl"
+    found, summary = per_frame([path])
+    checker = Checker()
+    stdin = io.BytesIO(path.read_bytes())
+    with FileChecker(checker, jobs=2, stdin=stdin) as checking:
+        events = list(checking.check(["-"]))
+    assert [type(e) for e in events] == [FileStarted, FileDone]
+    assert summary["frames"] == checker.summary.frames > 0
+    assert found == []
