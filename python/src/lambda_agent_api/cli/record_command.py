@@ -29,6 +29,7 @@ from lambda_agent_api.cli.console import (
     add_color_argument,
     one_line_logs,
     os_reason,
+    printable,
 )
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.protocol.rules import RULES, Severity
@@ -353,7 +354,8 @@ class _Printer(ProxyObserver):
     def _event(self, connection: ProxiedConnection, text: str, always: bool = False) -> None:
         if self._quiet and not always:
             return
-        self._print(f"{self._style(f'conn {connection.conn}', BOLD)} {text}")
+        # The path, the upstream's reasons and bodies come from the network.
+        self._print(f"{self._style(f'conn {connection.conn}', BOLD)} {printable(text)}")
 
     def _finding(self, conn: str, finding: Finding, line: int | None) -> None:
         """Print a finding where it is: the capture's line, or the frame's index."""
@@ -365,12 +367,13 @@ class _Printer(ProxyObserver):
             where = f"line {line}"
         else:
             where = f"frame {finding.frame}"
-        pointer = f" {style(f'[{finding.pointer}]', DIM)}" if finding.pointer else ""
+        pointer = printable(finding.pointer or "")
+        pointer = f" {style(f'[{pointer}]', DIM)}" if pointer else ""
         self._print(
             f"{style(f'conn {conn}', BOLD)} {style(where + ':', DIM)} "
             f"{style(rule.id, _SEVERITY[rule.severity], BOLD)} "
             f"{style(rule.severity.value, _SEVERITY[rule.severity])}: "
-            f"{finding.message}{pointer}"
+            f"{printable(finding.message)}{pointer}"
         )
 
     def _print(self, text: str) -> None:

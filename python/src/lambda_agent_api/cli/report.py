@@ -15,7 +15,7 @@ from typing import Any, Final, Protocol, TextIO
 
 from lambda_agent_api.capture import Connection
 from lambda_agent_api.check import Diagnostic, Summary
-from lambda_agent_api.cli.console import BOLD, DIM, GREEN, RED, YELLOW, Style
+from lambda_agent_api.cli.console import BOLD, DIM, GREEN, RED, YELLOW, Style, printable
 from lambda_agent_api.protocol.rules import RULES, Severity
 
 __all__ = ["JsonReporter", "Reporter", "RunInfo", "TextReporter"]
@@ -86,7 +86,8 @@ class JsonReporter:
         )
 
     def _write(self, data: dict[str, Any]) -> None:
-        self._out.write(json.dumps(data, ensure_ascii=False) + "\n")
+        # ASCII: valid UTF-8 in any locale, and a lone surrogate is an escape, not a crash.
+        self._out.write(json.dumps(data, ensure_ascii=True) + "\n")
 
 
 _SEVERITY_STYLE: Final = {Severity.ERROR: RED, Severity.WARNING: YELLOW}
@@ -133,7 +134,7 @@ class TextReporter:
         write(f"Checked {files}: {connections}, {frames}.\n")
         if info.unreadable:
             # Each reason was printed on stderr as it happened: name the inputs, once.
-            sources = ", ".join(source for source, _ in info.unreadable)
+            sources = ", ".join(printable(source) for source, _ in info.unreadable)
             write(style(f"Could not read {sources} (the reason is above).", RED, BOLD) + "\n")
         if info.stopped_after is not None:
             write(f"Stopped after {_plural(info.stopped_after, 'error')} (--max-errors).\n")
@@ -158,7 +159,7 @@ class TextReporter:
     def _header(self, connection: Connection) -> None:
         if self._last is not None:
             self._out.write("\n")
-        self._out.write(self._style(connection.label, BOLD) + "\n")
+        self._out.write(self._style(printable(connection.label), BOLD) + "\n")
 
     def _line(self, diagnostic: Diagnostic) -> None:
         style = self._style
@@ -166,10 +167,10 @@ class TextReporter:
         where = "end" if diagnostic.position is None else _short_where(diagnostic)
         code = style(rule.id, _SEVERITY_STYLE[rule.severity], BOLD)
         severity = style(rule.severity.value, _SEVERITY_STYLE[rule.severity])
-        extra = f" {style(f'[{diagnostic.pointer}]', DIM)}" if diagnostic.pointer else ""
-        self._out.write(
-            f"  {style(where + ':', DIM)} {code} {severity}: {diagnostic.message}{extra}\n"
-        )
+        pointer = printable(diagnostic.pointer or "")
+        extra = f" {style(f'[{pointer}]', DIM)}" if pointer else ""
+        message = printable(diagnostic.message)
+        self._out.write(f"  {style(where + ':', DIM)} {code} {severity}: {message}{extra}\n")
 
 
 def _short_where(diagnostic: Diagnostic) -> str:

@@ -147,7 +147,8 @@ RULES: Final[dict[str, Rule]] = {
             "W003",
             "unsafe-path",
             _WARNING,
-            "A path in attachments or AGENT_EVENT_SEND_FILE is absolute or has a '..' segment; "
+            "A path in attachments or AGENT_EVENT_SEND_FILE is absolute, has a '..' segment, "
+            "is a URL (file:///etc/passwd), starts with ~ or has surrounding whitespace; "
             "paths are relative to /workspace.",
         ),
         Rule(
