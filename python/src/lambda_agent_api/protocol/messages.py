@@ -160,7 +160,7 @@ def parse_server_message(
     """
     if (
         type(data) is str
-        and max_number_digits >= _PYDANTIC_MAX_INT_DIGITS
+        and max_number_digits >= PYDANTIC_MAX_INT_DIGITS
         and "NaN" not in data
         and "Infinity" not in data
     ):
