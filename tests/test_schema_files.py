@@ -25,11 +25,8 @@ FILES = sorted(p.relative_to(SCHEMA_ROOT).as_posix() for p in SCHEMA_ROOT.rglob(
 SITE = "https://agent-api.lambda.coredump.ru/"
 # The package ships the latest released version: the folder its BASE_URI names.
 SHIPPED = schemas.BASE_URI.removeprefix(SITE + "schema/").rstrip("/")
-# v1.0, reconstructed in the shape v1.1 was first released in ($ids, allOf types, oneOf
-# unions), keeps it; v1.1 on have the shape of docs/ecosystem.md.
-OLD_SHAPE = {"v1.0"}
-NEW_FILES = [f for f in FILES if f.split("/", 1)[0] not in OLD_SHAPE]
-OLD_FILES = [f for f in FILES if f.split("/", 1)[0] in OLD_SHAPE]
+# Every version folder, v1.0 (reconstructed) included, has the shape of docs/ecosystem.md.
+NEW_FILES = FILES
 
 
 def load(key: str) -> dict[str, Any]:
@@ -80,11 +77,6 @@ def test_valid_against_the_2020_12_metaschema(rel: str) -> None:
     doc = load(rel)
     assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     Draft202012Validator.check_schema(doc)
-
-
-@pytest.mark.parametrize("rel", OLD_FILES)
-def test_old_shape_ids_are_the_published_addresses(rel: str) -> None:
-    assert load(rel)["$id"] == address(rel)
 
 
 @pytest.mark.parametrize("rel", NEW_FILES)

@@ -40,7 +40,7 @@ def schema_files(site_url: str) -> dict[str, Path]:
     """Return every schema file of every version folder to publish, by its path in the site.
 
     Raises:
-        PluginError: a schema file's ``$id`` (v1.0 still has them) is not where it lies.
+        PluginError: a schema file has a ``$id`` that is not where it lies.
     """
     published: dict[str, Path] = {}
     for version_dir in sorted(p for p in SCHEMA_ROOT.iterdir() if p.is_dir()):

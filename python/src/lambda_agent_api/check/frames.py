@@ -343,8 +343,18 @@ def _unsafe_paths(type_: str, fields: Mapping[str, Any]) -> list[Found]:
     return found
 
 
+_URL_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|file:", re.IGNORECASE)
+
+
 def workspace_path_problem(path: str) -> str | None:
     """Say what is unsafe about a path meant to be relative to ``/workspace`` (W003), or None."""
+    # A consumer may strip the path, expand ~ or open a URL: judge what it would reach.
+    if path.strip() != path:
+        return "has leading or trailing whitespace, which a consumer may strip"
+    if _URL_SCHEME.match(path):
+        return "is a URL (such as file:///etc/passwd), not a path relative to /workspace"
+    if path.startswith("~"):
+        return "starts with ~, which a shell expands to a home directory"
     if path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":" and path[0].isalpha()):
         return "is absolute; paths are relative to /workspace"
     if ".." in path.replace("\\", "/").split("/"):

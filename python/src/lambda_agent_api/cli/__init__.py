@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Final
 
 from lambda_agent_api import __version__
+from lambda_agent_api.cli.console import printable, safe_streams
 
 __all__ = ["COMMANDS", "EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "main"]
 
@@ -111,6 +112,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return its exit code."""
     arguments = sys.argv[1:] if argv is None else list(argv)
+    safe_streams()
     args = build_parser(_requested(arguments)).parse_args(arguments)
     try:
         code: int = args.run(args)
@@ -123,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as error:  # a one-line reason, never a traceback
         print(
-            f"lambda-agent-api: internal error: {type(error).__name__}: {error}",
+            f"lambda-agent-api: internal error: {type(error).__name__}: {printable(str(error))}",
             file=sys.stderr,
         )
         return EXIT_ERROR

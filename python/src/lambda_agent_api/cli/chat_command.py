@@ -39,6 +39,7 @@ from lambda_agent_api.cli.console import (
     isatty,
     one_line_logs,
     os_reason,
+    printable,
 )
 from lambda_agent_api.cli.line_input import LineReader
 from lambda_agent_api.protocol.client_protocol import UnknownMessage
@@ -169,8 +170,30 @@ def run(args: argparse.Namespace) -> int:
     view = JsonView(out) if args.json else TextView(out, Style.for_stream(args.color, out))
     interactive = args.message is None and isatty(sys.stdin)
     session = _Session(args, headers, view, notes, interactive)
-    with one_line_logs(_PREFIX, logging.INFO if args.verbose else logging.ERROR):
-        return asyncio.run(session.run())
+    errors = _ErrorCount()
+    logging.getLogger("lambda_agent_api").addHandler(errors)
+    try:
+        with one_line_logs(_PREFIX, logging.INFO if args.verbose else logging.ERROR):
+            code = asyncio.run(session.run())
+    finally:
+        logging.getLogger("lambda_agent_api").removeHandler(errors)
+    if code == EXIT_OK and errors.count and not interactive:
+        # The client logged an error (a frame it could not parse, a broken response):
+        # shown on stderr as it happened; a script must not take the output as whole.
+        return EXIT_FAILED
+    return code
+
+
+class _ErrorCount(logging.Handler):
+    """Counts the package's error records (another handler prints them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Count ``record``."""
+        self.count += 1
 
 
 _CHAT_PATH: Final = re.compile(r"\A(?P<base>.*/)v1/agent_ws/(?P<chat>[^/]+)/?\Z")
@@ -408,6 +431,18 @@ class _Session:
                 await asyncio.wait({self.response})
         if self.response.cancelled():
             self._note("[interrupted: the rest of this response is not shown]")
+        elif self.response.exception() is not None:
+            # Showing the response failed (a bug, or a message no view can take):
+            # say so and fail, rather than exit 0 with the output silently cut.
+            error = self.response.exception()
+            self.failed = True
+            self.view.finish_line()
+            print(
+                f"{_PREFIX}: cannot show the response: {type(error).__name__}: "
+                f"{printable(str(error))}",
+                file=sys.stderr,
+                flush=True,
+            )
         self.response = None
 
     async def _respond(self, text: str, attachments: list[str]) -> None:

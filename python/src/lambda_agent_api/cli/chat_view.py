@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final, TextIO
 
-from lambda_agent_api.cli.console import BLUE, CYAN, DIM, GREEN, RED, YELLOW, Style
+from lambda_agent_api.cli.console import BLUE, CYAN, DIM, GREEN, RED, YELLOW, Style, printable
 from lambda_agent_api.protocol.client_protocol import UnknownMessage
 from lambda_agent_api.protocol.messages import (
     MsgError,
@@ -27,6 +27,7 @@ from lambda_agent_api.protocol.messages import (
     MsgStatus,
     ServerMessageUnion,
 )
+from lambda_agent_api.protocol.text import shorten
 from lambda_agent_api.protocol.tool_calls import (
     MAIN_SOURCE,
     OpenToolCall,
@@ -70,10 +71,13 @@ class TextView:
             self._text(message.text, message.source)
         elif isinstance(message, MsgEventToolResult):
             label = _label("result", message.tool_name, message.source)
-            self._line(style(label, CYAN), _shorten(_json(message.result)))
+            self._line(style(label, CYAN), _cut(_json(message.result)))
         elif isinstance(message, MsgEventCustomUpdate):
             label = _label("update", None, message.source)
-            self._line(style(label, YELLOW), _shorten(_json(message.payload)))
+            self._line(
+                style(label, YELLOW),
+                _cut(_json(message.payload)),
+            )
         elif isinstance(message, MsgEventSendFile):
             self._line(style("[file]", GREEN), message.path)
         elif isinstance(message, MsgEventEnd):
@@ -86,12 +90,12 @@ class TextView:
         elif isinstance(message, MsgStatus):
             self._line(style("[status]", DIM))
         else:
-            data = _shorten(_json(message.data))
-            self._line(style(f"[unknown message type {message.type}]", DIM), data)
+            data = _cut(_json(message.data))
+            self._line(style(printable(f"[unknown message type {message.type}]"), DIM), data)
 
     def error(self, code: str, details: str) -> None:
         """Show an error: the server's ``ERROR``, or the client's own."""
-        self._line(self._style(f"[error {code}]", RED), details)
+        self._line(self._style(printable(f"[error {code}]"), RED), details)
 
     def note(self, text: str) -> None:
         """Show a note of the chat itself (connected, attachments...), dimmed."""
@@ -109,9 +113,9 @@ class TextView:
         if self._mode != ("text", source):
             self.finish_line()
             if source != _MAIN:
-                self._write(self._style(f"[{source}]", BLUE) + " ")
+                self._write(self._style(f"[{printable(source)}]", BLUE) + " ")
             self._mode = ("text", source)
-        self._write(text)
+        self._write(printable(text, multiline=True))  # the agent's text: no escape sequences
 
     def _tool_chunk(self, chunk: MsgEventToolCallChunk) -> None:
         source = chunk.source
@@ -124,7 +128,7 @@ class TextView:
             self._write(self._style(label, CYAN) + " ")
             self._mode = ("tool", source)
         if chunk.args_chunk:
-            self._write(chunk.args_chunk)
+            self._write(printable(chunk.args_chunk, multiline=True))
 
     def _check_arguments(self, call: OpenToolCall | None) -> None:
         """Say so when an ended call's arguments are not JSON (rule T002)."""
@@ -133,11 +137,13 @@ class TextView:
         error = arguments_error(call.arguments_text)
         if error is not None:
             tool = call.tool_name or "?"
-            self._line(self._style(f"[tool {tool}: the arguments are not JSON: {error}]", RED))
+            text = printable(f"[tool {tool}: the arguments are not JSON: {error}]")
+            self._line(self._style(text, RED))
 
     def _line(self, head: str, rest: str = "") -> None:
+        """Write a line: ``head`` is ours (styled), ``rest`` came from the server."""
         self.finish_line()
-        self._write(f"{head} {rest}".rstrip(" ") + "\n")
+        self._write(f"{head} {printable(rest)}".rstrip(" ") + "\n")
 
     def _write(self, text: str) -> None:
         if not text:
@@ -155,10 +161,13 @@ class JsonView:
 
     def message(self, message: ServerMessageUnion | UnknownMessage) -> None:
         """Print the message as one line of JSON."""
+        # ASCII JSON: valid UTF-8 in any locale; a lone surrogate in a text chunk
+        # (JSON allows the escape) is written as its escape, never lost.
         if isinstance(message, UnknownMessage):
-            line = json.dumps(message.data, ensure_ascii=False)
+            line = json.dumps(message.data, ensure_ascii=True, separators=_COMPACT)
         else:
-            line = message.model_dump_json()
+            data = message.model_dump(mode="json", by_alias=True)
+            line = json.dumps(data, ensure_ascii=True, separators=_COMPACT)
         self._out.write(line + "\n")
         self._out.flush()
 
@@ -166,9 +175,12 @@ class JsonView:
         """Nothing to do: every line is whole."""
 
 
+_COMPACT: Final = (",", ":")
+
+
 def _label(kind: str, name: str | None, source: str) -> str:
     parts = [kind] + ([name] if name else []) + ([f"({source})"] if source != _MAIN else [])
-    return f"[{' '.join(parts)}]"
+    return printable(f"[{' '.join(parts)}]")
 
 
 def _json(value: Any) -> str:
@@ -180,7 +192,5 @@ def _json(value: Any) -> str:
         return repr(value)
 
 
-def _shorten(text: str, limit: int = MAX_RESULT_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+def _cut(text: str) -> str:
+    return shorten(text, MAX_RESULT_CHARS, say_rest=True)

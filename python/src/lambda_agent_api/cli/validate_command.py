@@ -8,15 +8,16 @@ prints.
 from __future__ import annotations
 
 import argparse
+import collections
 import sys
 import time
 from typing import Final
 
 from lambda_agent_api.capture import CaptureFormat
-from lambda_agent_api.check import Checker
+from lambda_agent_api.check import Checker, Diagnostic
 from lambda_agent_api.check.files import FileChecker, FileDone, FileStarted
 from lambda_agent_api.cli.arguments import positive_int
-from lambda_agent_api.cli.console import add_color_argument, isatty, use_color
+from lambda_agent_api.cli.console import add_color_argument, isatty, printable, use_color
 from lambda_agent_api.cli.progress import MIN_BYTES, ProgressBar
 from lambda_agent_api.cli.report import JsonReporter, Reporter, RunInfo, TextReporter
 from lambda_agent_api.protocol.limits import (
@@ -202,10 +203,15 @@ def run(args: argparse.Namespace) -> int:
 
         files.on_progress = progress
         started = False
+        # A file's first findings are held until it is known to hold a frame: one
+        # that holds none is unusable input (exit 2), not a C001 per line.
+        held: list[Diagnostic] | None = None
+        frames_before = 0
         for event in files.check(args.files):
             if isinstance(event, FileStarted):
                 info.files += 1
                 started = True
+                held, frames_before = [], checker.summary.frames
                 if show_progress and event.size is not None and event.size >= MIN_BYTES:
                     bar = ProgressBar(sys.stderr, event.source, event.size, files.position)
                 continue
@@ -215,15 +221,30 @@ def run(args: argparse.Namespace) -> int:
                     bar = None
                 if event.error is not None:
                     _unreadable(info, event.source, event.error)
+                elif started and checker.summary.frames == frames_before:
+                    _unusable(info, event.source, held or [], checker)
+                    held = []
+                for diagnostic in held or ():
+                    reporter.add(diagnostic)
+                held = None
                 if started:
                     reporter.end_source()
                 started = False
                 continue
-            reporter.add(event)
+            if held is not None:
+                held.append(event)
+                if len(held) > _HELD:  # too many to hold back: shown as they come
+                    for diagnostic in held:
+                        reporter.add(diagnostic)
+                    held = None
+            else:
+                reporter.add(event)
             if event.rule.severity in failing:
                 failures += 1
                 if args.max_errors is not None and failures >= args.max_errors:
                     info.stopped_after = failures
+                    for diagnostic in held or ():
+                        reporter.add(diagnostic)
                     break
         if bar is not None:
             bar.clear()
@@ -240,6 +261,29 @@ def run(args: argparse.Namespace) -> int:
     return 1 if checker.summary.failed(args.strict) else 0
 
 
+_HELD = 100
+"""The findings of a file held until it shows a frame."""
+
+
+def _unusable(info: RunInfo, source: str, held: list[Diagnostic], checker: Checker) -> None:
+    """Report a file that held no frame as unusable input, and drop its held findings."""
+    bad = [d for d in held if d.rule.id == "C001"]
+    if bad or checker.summary.counts["C001"]:
+        first = f" (the first: {bad[0].message})" if bad else ""
+        reason = (
+            f"not a capture: none of its records is a frame{first}; binary data, a "
+            "compressed file, or text in another format?"
+        )
+    else:
+        reason = "unusable input: it holds no frame (empty, or a HAR without WebSocket messages)"
+    for diagnostic in held:
+        checker.summary.counts[diagnostic.rule.id] -= 1
+        if diagnostic.rule.id == "C001":
+            checker.summary.records_skipped -= 1
+    checker.summary.counts += collections.Counter()  # drops the counts that fell to 0
+    _unreadable(info, source, reason)
+
+
 def _unreadable(info: RunInfo, source: str, reason: str) -> None:
     info.unreadable.append((source, reason))
-    print(f"lambda-agent-api validate: {source}: {reason}", file=sys.stderr)
+    print(f"lambda-agent-api validate: {printable(source)}: {printable(reason)}", file=sys.stderr)

@@ -11,6 +11,9 @@ a rule looks at:
 - ``T``: tool calls within a response;
 - ``W``: things that are valid but deserve a look (warnings);
 - ``C``: the capture file itself (a record that is not in its format).
+
+This module uses the standard library only: ``codegen/`` loads it by path to write
+``docs/rules.md`` without importing the package.
 """
 
 from __future__ import annotations
@@ -147,7 +150,8 @@ RULES: Final[dict[str, Rule]] = {
             "W003",
             "unsafe-path",
             _WARNING,
-            "A path in attachments or AGENT_EVENT_SEND_FILE is absolute or has a '..' segment; "
+            "A path in attachments or AGENT_EVENT_SEND_FILE is absolute, has a '..' segment, "
+            "is a URL (file:///etc/passwd), starts with ~ or has surrounding whitespace; "
             "paths are relative to /workspace.",
         ),
         Rule(

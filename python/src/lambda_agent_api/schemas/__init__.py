@@ -46,9 +46,9 @@ CURRENT: Final = versions.CURRENT
 def base_uri(version: str | None = None) -> str:
     """Return where a version's schema files are published: a file's address is this + its path.
 
-    From v1.1 on the files carry no ``$id`` (a file is known by where it lies, so
-    relative ``$ref``s resolve offline from a checkout as from the site); the
-    registry gives each file this address. v1.0's files have it as their ``$id``.
+    The files carry no ``$id`` (a file is known by where it lies, so relative
+    ``$ref``s resolve offline from a checkout as from the site); the registry
+    gives each file this address.
     """
     return f"{versions.SITE}v{versions.normalize(CURRENT if version is None else version)}/"
 

@@ -25,6 +25,7 @@ import asyncio
 import http
 import itertools
 import logging
+import re
 import ssl as ssl_module
 import time
 from collections.abc import Sequence
@@ -49,6 +50,9 @@ from lambda_agent_api.transport.urls import upstream_url
 __all__ = ["ProxiedConnection", "ProxyObserver", "RecordingProxy", "upstream_url"]
 
 logger = logging.getLogger(__name__)
+
+_UNSAFE_PATH: Final = re.compile(r"[^\x21-\x7e]")
+"""What a request path must not hold: anything but visible ASCII."""
 
 GOING_AWAY: Final = 1001
 ABNORMAL: Final = 1006
@@ -280,6 +284,12 @@ class RecordingProxy:
         )
         if self.failure is not None:
             return client.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "capture failed\n")
+        if _UNSAFE_PATH.search(request.path):
+            # A request target is visible ASCII (RFC 9112); one with control characters
+            # (terminal escapes in a log, header injection upstream) is not forwarded.
+            reason = "the request path holds control characters or non-ASCII"
+            self._tell("failed", connection, 400, reason)
+            return client.respond(http.HTTPStatus.BAD_REQUEST, f"{reason}\n")
         offered = [
             p.strip()
             for h in request.headers.get_all("Sec-WebSocket-Protocol")
