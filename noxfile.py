@@ -55,7 +55,7 @@ def codegen(session: nox.Session) -> None:
 
 @nox.session
 def drift(session: nox.Session) -> None:
-    """Fail when generated files differ from the schema, or a released schema changed.
+    """Fail when generated files or examples/ drifted, or a released schema changed.
 
     The release gate fails when a released ``schema/vX.Y/`` changed other than
     compatibly, and reports what ``schema/draft/`` changes.
@@ -64,6 +64,8 @@ def drift(session: nox.Session) -> None:
     npm_ci(session)
     session.run("python", "codegen/generate.py", "--check")
     session.run("python", "codegen/release_gate.py")
+    # examples/ is built from the package too (a real recorded session, a broken one).
+    session.run("python", "examples/make_examples.py", "--check")
 
 
 @nox.session

@@ -67,16 +67,26 @@ def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 @cache
-def _schema_shape() -> Any:
-    # The package cannot be imported before its models exist, so load its
-    # dependency-free module about the files' shape (and the bundler) by path.
-    path = PACKAGE_DIR / "_bundle.py"
-    spec = importlib.util.spec_from_file_location("_lambda_agent_api_bundle", path)
+def package_module(relative: str) -> Any:
+    """Load a dependency-free module of the package by its path, without importing the package.
+
+    codegen never imports ``lambda_agent_api``: it must run from a checkout whose
+    generated files (the models the package imports) are missing. The few modules it
+    needs (the bundler, the rules, the state machine) use the standard library only.
+    """
+    path = PACKAGE_DIR / relative
+    name = "_lambda_agent_api_" + relative.removesuffix(".py").replace("/", "_")
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while building
     spec.loader.exec_module(module)
     return module
+
+
+def _schema_shape() -> Any:
+    return package_module("_bundle.py")
 
 
 def bundle_schemas(schemas: Schemas, base_uri: str | None = None) -> dict[str, Any]:

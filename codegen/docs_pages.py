@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common import LATEST, ROOT, Schemas, message_tag, resolve, union_members
+from common import LATEST, ROOT, Schemas, message_tag, package_module, resolve, union_members
 
 DOCS_DIR = ROOT / "docs"
 REFERENCE_DIR = DOCS_DIR / "reference"
@@ -351,10 +351,20 @@ def index_page(schemas: Schemas) -> str:
     return "\n".join(lines)
 
 
-def rules_page() -> str:
-    """``docs/rules.md``: every rule, and the state diagram of the transition table."""
-    # Imported here: only this page needs the package (installed by `nox -s codegen`).
-    from lambda_agent_api.protocol import rules, transitions
+def rules_page(schemas: Schemas) -> str:
+    """``docs/rules.md``: every rule, and the state diagram of the transition table.
+
+    The rules and the state machine are the package's own modules, loaded by path
+    (they need nothing but the standard library); the message types come from the
+    schema files, as the package's models do.
+    """
+    rules = package_module("protocol/rules.py")
+    machine = package_module("protocol/state_machine.py")
+    server_types = schemas["server/message_type.json"]["enum"]
+    client_types = schemas["client/message_type.json"]["enum"]
+    agent_events = schemas["agent_event.json"]["properties"]["type"]["enum"]
+    table = machine.build_transitions(str, agent_events)
+    violations = machine.build_violations(table, server_types, client_types)
 
     # The module's docstring says what each id letter means, one bullet a letter.
     bullets = re.findall(r"^- ``(\w)``: (.+?)(?=^- |^\s*$|\Z)", rules.__doc__ or "", re.M | re.S)
@@ -366,9 +376,8 @@ def rules_page() -> str:
     if missing:
         raise SystemExit(f"codegen: the rules module's docstring does not explain {missing}")
     where: dict[str, list[str]] = {}
-    for (role, state, type_), (rule_id, _) in transitions.VIOLATIONS.items():
-        name = getattr(type_, "value", type_)  # the table's keys are the enums of types
-        where.setdefault(rule_id, []).append(f"{role.value} sends `{name}` in `{state.value}`")
+    for (role, state, type_), (rule_id, _) in violations.items():
+        where.setdefault(rule_id, []).append(f"{role.value} sends `{type_}` in `{state.value}`")
     lines = [
         note("lambda_agent_api.protocol.rules and lambda_agent_api.protocol.transitions"),
         "# Protocol rules",
@@ -398,7 +407,7 @@ def rules_page() -> str:
         "no response is in flight.",
         "",
         "```mermaid",
-        transitions.mermaid_state_diagram().rstrip("\n"),
+        machine.mermaid_state_diagram(table).rstrip("\n"),
         "```",
         "",
     ]
@@ -424,5 +433,5 @@ def generate(schemas: Schemas) -> dict[Path, str]:
     }
     for message in messages(schemas):
         outputs[REFERENCE_DIR / message.page] = message_page(message, schemas)
-    outputs[DOCS_DIR / "rules.md"] = rules_page()
+    outputs[DOCS_DIR / "rules.md"] = rules_page(schemas)
     return outputs

@@ -9,6 +9,8 @@ Each target is a module with ``generate(schemas) -> {path: content}``:
 - ``typescript_types``: the TypeScript package's types, guards and copy of the schema
   files (needs node and ``npm ci --prefix typescript``);
 - ``docs_pages``: the docs site's protocol reference and rules pages (``docs/``);
+  the rules and the state diagram come from the package's dependency-free modules,
+  loaded by path;
 - ``migration_notes``: the notes ``schema diff`` gives between released versions, in
   ``docs/migration.md`` and ``CHANGELOG.md`` (between marker comments).
 
@@ -19,7 +21,10 @@ Usage::
 
     nox -s codegen              # regenerate
     nox -s codegen -- --check   # exit 1 and print a diff if committed output drifted
-    python codegen/generate.py [--check] [--schema-dir DIR]
+    python codegen/generate.py [--check] [--schema-dir DIR] [--target NAME ...]
+
+``--target python`` (or ``docs``) runs without node and without importing the
+package, so it works from a checkout whose generated files were deleted.
 """
 
 from __future__ import annotations
@@ -36,23 +41,29 @@ import python_models
 import typescript_types
 from common import LATEST, ROOT, SCHEMA_DIR, Schemas, load_schemas
 
-TARGETS: list[Callable[[Schemas], dict[Path, str]]] = [
-    python_models.generate,
-    typescript_types.generate,
-    docs_pages.generate,
-    migration_notes.generate,
-]
-"""Every target, run in this order."""
+
+def _python(schemas: Schemas, schema_dir: Path) -> dict[Path, str]:
+    # With the one output built from a file other than the JSON Schemas.
+    return {**python_models.generate(schemas), **python_models.generate_asyncapi(schema_dir)}
 
 
-def generate(schema_dir: Path) -> dict[Path, str]:
-    """Everything built from the schema: output path -> content."""
+TARGETS: dict[str, Callable[[Schemas, Path], dict[Path, str]]] = {
+    "python": _python,
+    "typescript": lambda schemas, _: typescript_types.generate(schemas),
+    "docs": lambda schemas, _: docs_pages.generate(schemas),
+    "migration": lambda schemas, _: migration_notes.generate(schemas),
+}
+"""Every target by name, run in this order. Only ``typescript`` needs node; only
+``migration`` imports the package (its schema diff)."""
+
+
+def generate(schema_dir: Path, targets: list[str] | None = None) -> dict[Path, str]:
+    """Return what the schema builds for ``targets`` (default: all): output path -> content."""
     schemas = load_schemas(schema_dir)
     outputs: dict[Path, str] = {}
-    for target in TARGETS:
-        outputs.update(target(schemas))
-    # The one output built from a file other than the JSON Schemas.
-    outputs.update(python_models.generate_asyncapi(schema_dir))
+    for name, target in TARGETS.items():
+        if targets is None or name in targets:
+            outputs.update(target(schemas, schema_dir))
     return outputs
 
 
@@ -68,8 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         default=SCHEMA_DIR,
         help=f"schema source (default: schema/{LATEST}/, the latest released version)",
     )
+    parser.add_argument(
+        "--target",
+        action="append",
+        choices=list(TARGETS),
+        help="generate only this target (repeat for several; default: all)",
+    )
     args = parser.parse_args(argv)
-    outputs = generate(args.schema_dir)
+    outputs = generate(args.schema_dir, args.target)
     drifted = 0
     for path, content in outputs.items():
         current = path.read_text(encoding="utf-8") if path.exists() else ""

@@ -23,11 +23,23 @@ PACKAGE = ROOT / "python" / "src" / "lambda_agent_api"
 MODELS = PACKAGE / "protocol" / "_models.py"
 
 
-def run_generate(*args: str) -> subprocess.CompletedProcess[str]:
-    require_node()  # one of the targets is the TypeScript package
+WITHOUT_NODE = ("--target", "python", "--target", "docs", "--target", "migration")
+
+
+def run_generate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    if "--target" not in args:
+        require_node()  # one of the targets is the TypeScript package
     return subprocess.run(
-        [sys.executable, str(GENERATE), *args], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, str(cwd / "codegen" / "generate.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
     )
+
+
+def test_committed_python_and_docs_output_is_up_to_date_without_node() -> None:
+    result = run_generate("--check", *WITHOUT_NODE)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_committed_output_is_up_to_date() -> None:
@@ -35,15 +47,28 @@ def test_committed_output_is_up_to_date() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: Path) -> None:
+def edited_schema(tmp_path: Path) -> Path:
     copy = tmp_path / "schema"
     shutil.copytree(ROOT / "schema" / "v1.1", copy)
     end = copy / "server" / "agent_event_end.json"
     doc = json.loads(end.read_text(encoding="utf-8"))
     doc["properties"]["cost"] = {"type": "number", "description": "What the response cost."}
     end.write_text(json.dumps(doc), encoding="utf-8")
+    return copy
 
-    result = run_generate("--check", f"--schema-dir={copy}")
+
+def test_an_edited_schema_produces_a_diff_and_exit_1_without_node(tmp_path: Path) -> None:
+    result = run_generate("--check", f"--schema-dir={edited_schema(tmp_path)}", *WITHOUT_NODE)
+
+    assert result.returncode == 1
+    assert "+    cost: float" in result.stdout
+    assert "python/src/lambda_agent_api/protocol/_models.py (committed)" in result.stdout
+    assert "docs/reference/server/agent_event_end.md (committed)" in result.stdout
+    assert "typescript/" not in result.stdout
+
+
+def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: Path) -> None:
+    result = run_generate("--check", f"--schema-dir={edited_schema(tmp_path)}")
 
     assert result.returncode == 1
     assert "+    cost: float" in result.stdout
@@ -52,6 +77,52 @@ def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: P
     assert "+  cost?: number;" in result.stdout
     assert "typescript/src/generated/schemas.ts (committed)" in result.stdout
     assert "docs/reference/server/agent_event_end.md (committed)" in result.stdout
+
+
+# Runs generate.py with the package made unimportable: codegen must not need it.
+NO_PACKAGE = """
+import runpy, sys
+
+class NoPackage:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "lambda_agent_api":
+            raise ImportError("codegen imported the package: " + name)
+        return None
+
+sys.meta_path.insert(0, NoPackage())
+sys.path.insert(0, "codegen")
+sys.argv = ["generate.py", *sys.argv[1:]]
+runpy.run_path("codegen/generate.py", run_name="__main__")
+"""
+
+
+def test_python_and_docs_generate_from_a_checkout_without_generated_files(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    for part in ["codegen", "schema", "python/src", "docs", "tests/fixtures/messages"]:
+        shutil.copytree(ROOT / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "ruff.toml", checkout / "ruff.toml")
+    package = checkout / "python" / "src" / "lambda_agent_api"
+    generated = [
+        path.relative_to(checkout)
+        for path in package.rglob("*")
+        if path.is_file()
+        and "Do not edit" in path.read_text(encoding="utf-8", errors="replace")[:400]
+    ]
+    assert Path("python/src/lambda_agent_api/protocol/_models.py") in generated
+    for path in generated:
+        (checkout / path).unlink()
+    (checkout / "docs" / "rules.md").unlink()
+
+    result = subprocess.run(
+        [sys.executable, "-c", NO_PACKAGE, "--target", "python", "--target", "docs"],
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    for path in [*generated, Path("docs/rules.md")]:
+        assert (checkout / path).read_bytes() == (ROOT / path).read_bytes(), path
 
 
 def test_generated_files_say_do_not_edit() -> None:

@@ -24,7 +24,7 @@ import pytest
 from support.conversations import ConversationFixture, conversation_fixtures
 
 from lambda_agent_api.capture import Connection, ConnectionEnd, Frame, read_capture
-from lambda_agent_api.check import Checker, checker
+from lambda_agent_api.check import Checker, traffic
 from lambda_agent_api.exceptions import AgentException
 from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.client_protocol import ClientProtocol
@@ -80,7 +80,7 @@ def as_validator(connection: Connection, frames: list[Frame], patch: pytest.Monk
             steps.append(step)
             return step
 
-    patch.setattr(checker, "Conversation", Recording)
+    patch.setattr(traffic, "Conversation", Recording)
     check = Checker()
     findings: list[tuple[str, int | None]] = []
     boundaries: Boundaries = []

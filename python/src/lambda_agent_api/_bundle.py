@@ -8,8 +8,8 @@ union file sends a message to its member with ``if``/``then`` on ``type``.
 
 Tools that cannot follow ``$ref`` across files (code generators,
 hypothesis-jsonschema, Ajv without a loader) need a single document: the
-bundle. This module has no dependencies beyond the standard library, because
-``codegen/`` loads it by path before the package can be imported.
+bundle. This module has no dependencies beyond the standard library: ``codegen/``,
+which never imports the package (its models may not exist yet), loads it by path.
 """
 
 from __future__ import annotations

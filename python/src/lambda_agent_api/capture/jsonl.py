@@ -173,7 +173,7 @@ def _read_records(
                 checked = _record(
                     line,
                     number,
-                    terminated or line is not lines[-1],
+                    terminated,  # a batch that is not is one line long
                     default,
                     limit,
                     max_number_digits,

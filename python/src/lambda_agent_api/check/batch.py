@@ -225,9 +225,15 @@ def _plain(
     # with no more colons than keys has none; else count each line's keys.
     if format is CaptureFormat.MESSAGES:
         keys = list(map(len, messages))
+        bodies = messages
     else:
-        keys = [len(record) + len(record["data"]) for record in messages]
-    if joined.count(b":") <= sum(keys):
+        bodies = list(map(_GET_DATA, messages))
+        keys = [len(record) + len(body) for record, body in zip(messages, bodies, strict=True)]
+    colons = joined.count(b":")
+    if colons <= sum(keys):
+        return True
+    # Keys of nested objects (a tool's result, a progress payload) have colons too.
+    if colons <= sum(keys) + sum(_nested_keys(body) for body in bodies if _holds_nesting(body)):
         return True
     for line, count in zip(part, keys, strict=True):
         if len(_KEY_END.findall(line)) > count:
@@ -235,6 +241,24 @@ def _plain(
             if duplicate_key(data) is not None:
                 return False
     return True
+
+
+def _holds_nesting(message: dict[str, Any]) -> bool:
+    return any(type(value) is dict or type(value) is list for value in message.values())
+
+
+def _nested_keys(value: Any) -> int:
+    """Count the keys of the objects inside ``value`` (a message: not its own keys)."""
+    count = 0
+    stack = list(value.values()) if type(value) is dict else [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            count += len(item)
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+    return count
 
 
 def _split(

@@ -41,7 +41,7 @@ class Diagnostic:
 
     @property
     def where(self) -> str:
-        """Where it is in its source: ``line 7``, a HAR message's path, or ``end``."""
+        """Where it is in its source: ``line 7``, a HAR message's path, or ``end of connection``."""
         if self.position is None:
             return "end of connection"
         return self.connection.where(self.position)

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from lambda_agent_api.protocol.strict_json import kind as _json_kind
 from lambda_agent_api.protocol.strict_json import show as _show
+from lambda_agent_api.protocol.text import shorten
 
 __all__ = ["explain", "json_pointer"]
 
@@ -71,7 +72,7 @@ def _sentence(type_: str, error: Any) -> str:
     if keyword == "enum":
         choices = ", ".join(_show(v, 30) for v in error.validator_value[:10])
         return f"{name} must be one of {choices}, not {_show(instance)}"
-    return f"{name}: {_shorten(error.message, 200)}"
+    return f"{name}: {shorten(error.message, 200)}"
 
 
 _TYPE_NAMES: Final = {
@@ -95,7 +96,3 @@ def _field_name(parts: Iterable[Any]) -> str:
     for part in parts:
         name += f"[{part}]" if isinstance(part, int) else f".{part}" if name else str(part)
     return name
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

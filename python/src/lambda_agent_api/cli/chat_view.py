@@ -27,6 +27,7 @@ from lambda_agent_api.protocol.messages import (
     MsgStatus,
     ServerMessageUnion,
 )
+from lambda_agent_api.protocol.text import shorten
 from lambda_agent_api.protocol.tool_calls import (
     MAIN_SOURCE,
     OpenToolCall,
@@ -70,10 +71,13 @@ class TextView:
             self._text(message.text, message.source)
         elif isinstance(message, MsgEventToolResult):
             label = _label("result", message.tool_name, message.source)
-            self._line(style(label, CYAN), _shorten(_json(message.result)))
+            self._line(style(label, CYAN), _cut(_json(message.result)))
         elif isinstance(message, MsgEventCustomUpdate):
             label = _label("update", None, message.source)
-            self._line(style(label, YELLOW), _shorten(_json(message.payload)))
+            self._line(
+                style(label, YELLOW),
+                _cut(_json(message.payload)),
+            )
         elif isinstance(message, MsgEventSendFile):
             self._line(style("[file]", GREEN), message.path)
         elif isinstance(message, MsgEventEnd):
@@ -86,7 +90,7 @@ class TextView:
         elif isinstance(message, MsgStatus):
             self._line(style("[status]", DIM))
         else:
-            data = _shorten(_json(message.data))
+            data = _cut(_json(message.data))
             self._line(style(printable(f"[unknown message type {message.type}]"), DIM), data)
 
     def error(self, code: str, details: str) -> None:
@@ -188,7 +192,5 @@ def _json(value: Any) -> str:
         return repr(value)
 
 
-def _shorten(text: str, limit: int = MAX_RESULT_CHARS) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+def _cut(text: str) -> str:
+    return shorten(text, MAX_RESULT_CHARS, say_rest=True)

@@ -24,6 +24,7 @@ __all__ = [
     "isatty",
     "one_line_logs",
     "os_reason",
+    "plural",
     "printable",
     "use_color",
 ]
@@ -168,3 +169,8 @@ def os_reason(error: OSError) -> str:
     if error.errno is not None and error.errno > 0:
         return os.strerror(error.errno)
     return error.strerror or str(error) or type(error).__name__
+
+
+def plural(count: int, noun: str) -> str:
+    """Say ``1 frame`` or ``2,048 frames``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -23,16 +23,15 @@ from lambda_agent_api.cli.console import (
     BOLD,
     DIM,
     GREEN,
-    RED,
-    YELLOW,
     Style,
     add_color_argument,
     one_line_logs,
     os_reason,
+    plural,
     printable,
 )
+from lambda_agent_api.cli.report import SEVERITY_COLOR, findings_summary
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
-from lambda_agent_api.protocol.rules import RULES, Severity
 from lambda_agent_api.transport.capture_sink import CaptureFailure
 from lambda_agent_api.transport.proxy import (
     ProxiedConnection,
@@ -55,7 +54,6 @@ exit codes:
   2  bad arguments, an upstream that cannot be reached, an address in use,
      an output file that cannot be written"""
 _PREFIX = f"lambda-agent-api {NAME}"
-_SEVERITY = {Severity.ERROR: RED, Severity.WARNING: YELLOW}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -322,10 +320,10 @@ class _Printer(ProxyObserver):
     def finish(self, proxy: RecordingProxy) -> int:
         """Print the summary; return the exit code."""
         style = self._style
-        connections = _plural(self._opened, "connection")
+        connections = plural(self._opened, "connection")
         if self._refused:
             connections += f" ({self._refused:,} more refused)"
-        frames = _plural(self._frames, "frame")
+        frames = plural(self._frames, "frame")
         where = f" recorded in {self._source}" if self._recording else ""
         self._print(f"stopped: {connections}, {frames}{where}")
         checker = self._checker
@@ -338,16 +336,9 @@ class _Printer(ProxyObserver):
         if not summary.counts:
             self._print(style("No problems found.", GREEN, BOLD))
             return 0
-        errors = _plural(summary.errors, "error")
-        warnings = _plural(summary.warnings, "warning")
-        failed = summary.failed(self._strict)
-        self._print(style(f"Found {errors} and {warnings}:", RED if failed else YELLOW, BOLD))
-        width = max(len(RULES[r].name) for r in summary.counts)
-        for rule_id, count in sorted(summary.counts.items()):
-            rule = RULES[rule_id]
-            code = style(rule_id, _SEVERITY[rule.severity], BOLD)
-            self._print(f"  {code}  {rule.name.ljust(width)}  {count:>7}  {style(rule.url, DIM)}")
-        return 1 if failed else 0
+        for line in findings_summary(summary, style, self._strict):
+            self._print(line)
+        return 1 if summary.failed(self._strict) else 0
 
     # Printing
 
@@ -371,14 +362,10 @@ class _Printer(ProxyObserver):
         pointer = f" {style(f'[{pointer}]', DIM)}" if pointer else ""
         self._print(
             f"{style(f'conn {conn}', BOLD)} {style(where + ':', DIM)} "
-            f"{style(rule.id, _SEVERITY[rule.severity], BOLD)} "
-            f"{style(rule.severity.value, _SEVERITY[rule.severity])}: "
+            f"{style(rule.id, SEVERITY_COLOR[rule.severity], BOLD)} "
+            f"{style(rule.severity.value, SEVERITY_COLOR[rule.severity])}: "
             f"{printable(finding.message)}{pointer}"
         )
 
     def _print(self, text: str) -> None:
         print(text, file=self._out, flush=True)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -15,10 +15,17 @@ from typing import Any, Final, Protocol, TextIO
 
 from lambda_agent_api.capture import Connection
 from lambda_agent_api.check import Diagnostic, Summary
-from lambda_agent_api.cli.console import BOLD, DIM, GREEN, RED, YELLOW, Style, printable
+from lambda_agent_api.cli.console import BOLD, DIM, GREEN, RED, YELLOW, Style, plural, printable
 from lambda_agent_api.protocol.rules import RULES, Severity
 
-__all__ = ["JsonReporter", "Reporter", "RunInfo", "TextReporter"]
+__all__ = [
+    "SEVERITY_COLOR",
+    "JsonReporter",
+    "Reporter",
+    "RunInfo",
+    "TextReporter",
+    "findings_summary",
+]
 
 _MAX_HELD: Final = 10_000
 """Findings the text reporter holds back to group them; past this it prints what it holds."""
@@ -90,7 +97,8 @@ class JsonReporter:
         self._out.write(json.dumps(data, ensure_ascii=True) + "\n")
 
 
-_SEVERITY_STYLE: Final = {Severity.ERROR: RED, Severity.WARNING: YELLOW}
+SEVERITY_COLOR: Final = {Severity.ERROR: RED, Severity.WARNING: YELLOW}
+"""The colour of each severity's rule ids."""
 
 
 class TextReporter:
@@ -128,33 +136,22 @@ class TextReporter:
         write = self._out.write
         if self._last is not None:
             write("\n")
-        files = _plural(info.files, "file")
-        connections = _plural(summary.connections, "connection")
-        frames = _plural(summary.frames, "frame")
+        files = plural(info.files, "file")
+        connections = plural(summary.connections, "connection")
+        frames = plural(summary.frames, "frame")
         write(f"Checked {files}: {connections}, {frames}.\n")
         if info.unreadable:
             # Each reason was printed on stderr as it happened: name the inputs, once.
             sources = ", ".join(printable(source) for source, _ in info.unreadable)
             write(style(f"Could not read {sources} (the reason is above).", RED, BOLD) + "\n")
         if info.stopped_after is not None:
-            write(f"Stopped after {_plural(info.stopped_after, 'error')} (--max-errors).\n")
+            write(f"Stopped after {plural(info.stopped_after, 'error')} (--max-errors).\n")
         if not summary.counts:
             if not info.unreadable:
                 write(style("No problems found.", GREEN, BOLD) + "\n")
             return
-        errors = _plural(summary.errors, "error")
-        warnings = _plural(summary.warnings, "warning")
-        failed = summary.failed(info.strict)
-        verdict = f"Found {errors} and {warnings}"
-        if info.strict and summary.warnings:
-            verdict += " (--strict: warnings fail the check)"
-        write(style(verdict + ":", RED if failed else YELLOW, BOLD) + "\n")
-        width = max(len(RULES[r].name) for r in summary.counts)
-        for rule_id, count in sorted(summary.counts.items()):
-            rule = RULES[rule_id]
-            name = rule.name.ljust(width)
-            code = style(rule_id, _SEVERITY_STYLE[rule.severity], BOLD)
-            write(f"  {code}  {name}  {count:>7}  {style(rule.url, DIM)}\n")
+        for line in findings_summary(summary, style, info.strict):
+            write(line + "\n")
 
     def _header(self, connection: Connection) -> None:
         if self._last is not None:
@@ -165,8 +162,8 @@ class TextReporter:
         style = self._style
         rule = diagnostic.rule
         where = "end" if diagnostic.position is None else _short_where(diagnostic)
-        code = style(rule.id, _SEVERITY_STYLE[rule.severity], BOLD)
-        severity = style(rule.severity.value, _SEVERITY_STYLE[rule.severity])
+        code = style(rule.id, SEVERITY_COLOR[rule.severity], BOLD)
+        severity = style(rule.severity.value, SEVERITY_COLOR[rule.severity])
         pointer = printable(diagnostic.pointer or "")
         extra = f" {style(f'[{pointer}]', DIM)}" if pointer else ""
         message = printable(diagnostic.message)
@@ -180,5 +177,22 @@ def _short_where(diagnostic: Diagnostic) -> str:
     return f"line {diagnostic.position}"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+def findings_summary(summary: Summary, style: Style, strict: bool) -> list[str]:
+    """Return the verdict and one line per rule found, with its count and docs (none if clean).
+
+    ``validate`` and ``record --validate`` end with these lines.
+    """
+    if not summary.counts:
+        return []
+    errors = plural(summary.errors, "error")
+    warnings = plural(summary.warnings, "warning")
+    verdict = f"Found {errors} and {warnings}"
+    if strict and summary.warnings:
+        verdict += " (--strict: warnings fail the check)"
+    lines = [style(verdict + ":", RED if summary.failed(strict) else YELLOW, BOLD)]
+    width = max(len(RULES[r].name) for r in summary.counts)
+    for rule_id, count in sorted(summary.counts.items()):
+        rule = RULES[rule_id]
+        code = style(rule_id, SEVERITY_COLOR[rule.severity], BOLD)
+        lines.append(f"  {code}  {rule.name.ljust(width)}  {count:>7}  {style(rule.url, DIM)}")
+    return lines

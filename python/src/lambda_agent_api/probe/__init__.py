@@ -7,7 +7,7 @@
     report = await run_probe("ws://localhost:8000/", ProbeOptions(messages=("What is 2+2?",)))
     assert report.exit_code == 0, format_text(report)
 
-It runs scripted scenarios (:data:`~lambda_agent_api.probe.scenarios.SCENARIOS`),
+It runs scripted scenarios (``probe.scenarios.SCENARIOS``),
 each on its own chat and connection and bounded in time, runs the
 validator's rules on all their traffic, and decides every check of
 :data:`~lambda_agent_api.probe.checks.CHECKS`. ``lambda-agent-api probe`` is

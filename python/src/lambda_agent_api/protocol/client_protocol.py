@@ -39,6 +39,7 @@ from lambda_agent_api.protocol.messages import (
     ServerMessageUnion,
     parse_server_message,
 )
+from lambda_agent_api.protocol.text import quote
 from lambda_agent_api.protocol.transitions import Role, State, violation
 
 __all__ = ["ClientProtocol", "Received", "UnknownMessage", "describe_validation_error"]
@@ -204,15 +205,16 @@ class ClientProtocol:
         the :class:`Received` that :meth:`receive` gives. The conversation
         records every frame alike, and the checks are the same.
         """
-        if type(frame) is not str or self.conversation.state is not _RESPONDING:
+        conversation = self.conversation
+        if type(frame) is not str or conversation.state is not _RESPONDING:
             return self.receive(frame)
         try:
             message = self._parse(frame)
         except ValidationError as invalid:
             return self._invalid(frame, invalid)
-        step = self.conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)
+        step = conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)
         if step.after is _RESPONDING and step.in_response:
-            return cast(AgentEventUnion, message)
+            return message  # type: ignore[no-any-return]  # an agent event; cast() costs a call
         return self._routed(message, step)
 
     def _route(self, message: ServerMessageUnion) -> Received:
@@ -260,9 +262,9 @@ class ClientProtocol:
             # integer too long to convert stands in, so a malformed END still ends.
             data = strict_json.loads(frame, stand_in=True)
         except ValueError:
-            return self._malformed(f"not JSON: {_shorten(frame)}")
+            return self._malformed(f"not JSON: {quote(frame)}")
         if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-            return self._malformed(f"not an object with a string 'type': {_shorten(frame)}")
+            return self._malformed(f"not an object with a string 'type': {quote(frame)}")
         type_ = data["type"]
         if type_ not in self._server_classes:
             # Not an error: servers may add types. The conversation records a warning.
@@ -295,7 +297,3 @@ def describe_validation_error(error: ValidationError) -> str:
     where = ".".join(str(part) for part in location) or "message"
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     return f"{where}: {first['msg']}{more}"
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"

@@ -20,6 +20,7 @@ from typing import Any
 
 from lambda_agent_api.protocol.messages import EServerMessage
 from lambda_agent_api.protocol.rules import Rule, rule
+from lambda_agent_api.protocol.text import quote
 from lambda_agent_api.protocol.tool_calls import (
     MAIN_SOURCE,
     OpenToolCall,
@@ -210,7 +211,7 @@ class Conversation:
                     _finding(
                         "T002",
                         f"the arguments of the call to {tool} do not join into JSON ({error}): "
-                        f"{_shorten(text)}",
+                        f"{quote(text)}",
                     )
                 )
         return findings
@@ -254,10 +255,6 @@ def _explain(rule_id: str, role: Role, state: State, type_: str) -> str:
         "P009": "the server sent STATUS again",
     }
     return sentences.get(rule_id, f"{role.value} sent {type_} in state {state.value}")
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
 
 
 QUIET_EVENTS: frozenset[str] = frozenset(str(getattr(t, "value", t)) for t in _QUIET_EVENTS)

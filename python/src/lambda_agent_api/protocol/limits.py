@@ -33,6 +33,7 @@ __all__ = [
     "MAX_NUMBER_DIGITS",
     "MAX_OPEN_CONNECTIONS",
     "MAX_RECORD_BYTES",
+    "PYDANTIC_MAX_INT_DIGITS",
     "LimitExceeded",
     "NumberTooLong",
     "check_number_digits",
@@ -47,6 +48,10 @@ and pydantic's: an integer that long converts in well under a millisecond, and t
 protocol's integers (``tokens_used``) have a handful of digits. Numbers with a fraction
 or an exponent convert in linear time and have no limit of their own.
 """
+
+PYDANTIC_MAX_INT_DIGITS: Final = 4300
+"""pydantic's JSON parser refuses an integer of more digits itself, before converting it:
+below this limit, a lower ``max_number_digits`` needs a check of its own."""
 
 MAX_FRAME_BYTES: Final = 16 * 2**20
 """The largest WebSocket frame the record proxy, the test server and the validator take (16 MiB).

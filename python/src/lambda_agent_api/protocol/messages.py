@@ -30,7 +30,11 @@ from lambda_agent_api.protocol._models import (
 )
 from lambda_agent_api.protocol._models import ClientMessage as ClientMessageUnion
 from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnion
-from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, find_long_number
+from lambda_agent_api.protocol.limits import (
+    MAX_NUMBER_DIGITS,
+    PYDANTIC_MAX_INT_DIGITS,
+    find_long_number,
+)
 
 __all__ = [
     "AGENT_EVENT_CLASSES",
@@ -103,10 +107,6 @@ def message_class(type_: str) -> type[BaseModel] | None:
     return SERVER_MESSAGE_CLASSES.get(type_) or CLIENT_MESSAGE_CLASSES.get(type_)
 
 
-_PYDANTIC_MAX_INT_DIGITS: Final = 4300
-"""pydantic's JSON parser refuses a longer integer itself, before converting it."""
-
-
 def _invalid_json(title: str, data: str | bytes | bytearray, reason: str) -> ValidationError:
     return ValidationError.from_exception_data(
         title, [{"type": "json_invalid", "loc": (), "input": data, "ctx": {"error": reason}}]
@@ -125,7 +125,7 @@ def _strict_loads(data: str | bytes | bytearray, title: str, max_number_digits: 
 
 def _parse(adapter: TypeAdapter[Any], data: str | bytes | bytearray, max_number_digits: int) -> Any:
     title = "message"
-    if max_number_digits < _PYDANTIC_MAX_INT_DIGITS:
+    if max_number_digits < PYDANTIC_MAX_INT_DIGITS:
         too_long = find_long_number(data, max_number_digits)
         if too_long is not None:
             raise _invalid_json(title, data, str(too_long))
@@ -158,6 +158,20 @@ def parse_server_message(
             valid server message.
 
     """
+    if (
+        type(data) is str
+        and max_number_digits >= PYDANTIC_MAX_INT_DIGITS
+        and "NaN" not in data
+        and "Infinity" not in data
+    ):
+        # _parse's common case, inlined: the client runs this once per frame. Text
+        # pydantic takes here is what _parse would return; anything it refuses
+        # goes through _parse, which tells a schema error from RFC 8259 JSON
+        # that pydantic's parser refuses.
+        try:
+            return ServerMessage.validate_json(data)
+        except ValidationError:
+            pass
     message: ServerMessageUnion = _parse(ServerMessage, data, max_number_digits)
     return message
 

@@ -11,6 +11,9 @@ a rule looks at:
 - ``T``: tool calls within a response;
 - ``W``: things that are valid but deserve a look (warnings);
 - ``C``: the capture file itself (a record that is not in its format).
+
+This module uses the standard library only: ``codegen/`` loads it by path to write
+``docs/rules.md`` without importing the package.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, Final
 
 from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, NumberTooLong, check_number_digits
+from lambda_agent_api.protocol.text import shorten
 
 __all__ = ["HugeInt", "LongInteger", "check", "kind", "loads", "may_hold_a_constant", "show"]
 
@@ -157,4 +158,4 @@ def show(value: object, limit: int = 60) -> str:
         text = json.dumps(value, ensure_ascii=False)
     except (ValueError, TypeError, RecursionError):
         text = repr(value) if isinstance(value, HugeInt) else kind(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)

@@ -87,7 +87,7 @@ def parse_arguments(text: str) -> tuple[Any, str | None]:
     The verdict is :func:`arguments_error`'s. An empty (or blank) text is a call
     without arguments: ``(None, None)``. An integer longer than the package's limit
     (:mod:`lambda_agent_api.protocol.limits`) is read as a
-    :class:`~lambda_agent_api.protocol.strict_json.LongInteger` stand-in, never converted.
+    ``strict_json.LongInteger`` stand-in, never converted.
     """
     if not text.strip():
         return None, None

@@ -21,10 +21,10 @@ change here. :func:`belongs_to_response` and :func:`ends_response` answer for an
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Final
 
+from lambda_agent_api.protocol import state_machine
 from lambda_agent_api.protocol.messages import (
     AGENT_EVENT_CLASSES,
     CLIENT_MESSAGE_CLASSES,
@@ -32,6 +32,7 @@ from lambda_agent_api.protocol.messages import (
     EClientMessage,
     EServerMessage,
 )
+from lambda_agent_api.protocol.state_machine import END_OF_CONVERSATION, Role, State
 
 __all__ = [
     "AGENT_EVENTS",
@@ -49,70 +50,23 @@ __all__ = [
     "violation",
 ]
 
-
-class Role(str, enum.Enum):
-    """Who sends a message."""
-
-    CLIENT = "client"
-    SERVER = "server"
-
-
-class State(str, enum.Enum):
-    """Where a conversation stands."""
-
-    CONNECTING = "CONNECTING"
-    """Connected; the server has not sent STATUS yet."""
-    IDLE = "IDLE"
-    """Ready: no response is in flight."""
-    RESPONDING = "RESPONDING"
-    """A USER_MESSAGE was sent and its response has not ended."""
-    CLOSED = "CLOSED"
-    """The server sent GRACEFUL_DISCONNECT, or the conversation ended."""
-
-
-END_OF_CONVERSATION: Final = "<end>"
-"""A pseudo message type: the connection closed, or the capture ended."""
-
-_S = EServerMessage
-
 AGENT_EVENTS: Final[frozenset[EServerMessage]] = frozenset(map(EServerMessage, AGENT_EVENT_CLASSES))
 """The agent events: the members of the schema's agent-event union (``AgentEventUnion``)."""
 
-TRANSITIONS: Final[Mapping[Role, Mapping[State, Mapping[str, State]]]] = {
-    Role.SERVER: {
-        State.CONNECTING: {
-            _S.STATUS: State.IDLE,
-            _S.GRACEFUL_DISCONNECT: State.CLOSED,
-            END_OF_CONVERSATION: State.CLOSED,
-        },
-        State.IDLE: {
-            # An ERROR outside a response reports a failure of the agent itself.
-            _S.ERROR: State.IDLE,
-            _S.GRACEFUL_DISCONNECT: State.CLOSED,
-            END_OF_CONVERSATION: State.CLOSED,
-        },
-        State.RESPONDING: {
-            # In the schema's order, for the diagram: every agent event goes on with the
-            # response, except AGENT_EVENT_END, which ends it as an ERROR does.
-            **{
-                _S(event): State.IDLE if event == _S.AGENT_EVENT_END else State.RESPONDING
-                for event in AGENT_EVENT_CLASSES
-            },
-            _S.ERROR: State.IDLE,
-        },
-        State.CLOSED: {END_OF_CONVERSATION: State.CLOSED},
-    },
-    Role.CLIENT: {
-        State.CONNECTING: {END_OF_CONVERSATION: State.CLOSED},
-        State.IDLE: {
-            EClientMessage.USER_MESSAGE: State.RESPONDING,
-            END_OF_CONVERSATION: State.CLOSED,
-        },
-        State.RESPONDING: {},
-        State.CLOSED: {END_OF_CONVERSATION: State.CLOSED},
-    },
-}
+
+def _enum(type_: str) -> str:
+    return EServerMessage(type_) if type_ in SERVER_MESSAGE_CLASSES else EClientMessage(type_)
+
+
+TRANSITIONS: Final[Mapping[Role, Mapping[State, Mapping[str, State]]]] = (
+    state_machine.build_transitions(_enum, AGENT_EVENT_CLASSES)
+)
 """Every legal transition: ``TRANSITIONS[role][state][message type] -> next state``."""
+
+VIOLATIONS: Final[Mapping[tuple[Role, State, str], tuple[str, State]]] = (
+    state_machine.build_violations(TRANSITIONS, EServerMessage, EClientMessage)  # type: ignore[arg-type]
+)
+"""Every illegal (role, state, message type): the rule id it breaks, and the state to go on from."""
 
 RESPONSE_TYPES: Final[frozenset[str]] = frozenset(
     type_ for type_ in TRANSITIONS[Role.SERVER][State.RESPONDING] if type_ != END_OF_CONVERSATION
@@ -141,46 +95,6 @@ def ends_response(type_: str) -> bool:
     return type_ in _ENDS
 
 
-def _violations() -> dict[tuple[Role, State, str], tuple[str, State]]:
-    # What a failed lookup means, and where the conversation goes on from, so
-    # that one mistake is reported once rather than cascading.
-    table: dict[tuple[Role, State, str], tuple[str, State]] = {}
-    for state in State:
-        for type_ in [*_S, END_OF_CONVERSATION]:
-            if type_ in TRANSITIONS[Role.SERVER][state]:
-                continue
-            if state is State.CLOSED:
-                table[Role.SERVER, state, type_] = ("P005", State.CLOSED)
-            elif type_ == END_OF_CONVERSATION:
-                table[Role.SERVER, state, type_] = ("P007", State.CLOSED)
-            elif state is State.CONNECTING:
-                # The STATUS never came: carry on as if it had.
-                after = TRANSITIONS[Role.SERVER][State.IDLE].get(type_, State.IDLE)
-                table[Role.SERVER, state, type_] = ("P001", after)
-            elif type_ == _S.STATUS:
-                table[Role.SERVER, state, type_] = ("P009", state)
-            elif type_ == _S.GRACEFUL_DISCONNECT:
-                table[Role.SERVER, state, type_] = ("P006", State.CLOSED)
-            else:  # an agent event, or AGENT_EVENT_END, with no response in flight
-                table[Role.SERVER, state, type_] = ("P003", state)
-        for type_ in [*EClientMessage, END_OF_CONVERSATION]:
-            if type_ in TRANSITIONS[Role.CLIENT][state]:
-                continue
-            if state is State.CLOSED:
-                table[Role.CLIENT, state, type_] = ("P005", State.CLOSED)
-            elif type_ == END_OF_CONVERSATION:
-                table[Role.CLIENT, state, type_] = ("P007", State.CLOSED)
-            elif state is State.CONNECTING:
-                table[Role.CLIENT, state, type_] = ("P002", State.RESPONDING)
-            else:
-                table[Role.CLIENT, state, type_] = ("P004", State.RESPONDING)
-    return table
-
-
-VIOLATIONS: Final[Mapping[tuple[Role, State, str], tuple[str, State]]] = _violations()
-"""Every illegal (role, state, message type): the rule id it breaks, and the state to go on from."""
-
-
 def violation(role: Role, state: State, type_: str) -> str | None:
     """Return the id of the rule that ``role`` sending ``type_`` in ``state`` breaks, or None.
 
@@ -201,43 +115,6 @@ def role_of(type_: str) -> Role | None:
     return None
 
 
-# How the docs draw the table (tools/docs/test_browser.py checks the result in a browser):
-# a flowchart, whose layout keeps edge labels apart where a stateDiagram-v2 overlapped
-# them; a long label broken after its sender; edges that end the conversation or go back
-# drawn longer, so that their labels sit apart from the self-loops' labels.
-_DIAGRAM_INIT = (
-    '%%{init: {"flowchart": {"nodeSpacing": 30}, "themeVariables": {"fontSize": "14px"}}}%%'
-)
-_SHORT_LABEL = 16
-
-
-def _diagram_label(role: Role, types: list[str]) -> str:
-    said = " / ".join(types) if len(types) < 3 else "agent events"
-    if len(role.value) + len(said) <= _SHORT_LABEL:
-        return f"{role.value}: {said}"
-    return f"{role.value}:<br/>" + ("<br/>or ".join(types) if len(types) < 3 else said)
-
-
 def mermaid_state_diagram() -> str:
     """Return the legal transitions as a Mermaid diagram (a flowchart), for the docs."""
-    order = list(State)
-    edges: list[tuple[State, State, str]] = []
-    for role, states in TRANSITIONS.items():
-        for state, moves in states.items():
-            grouped: dict[State, list[str]] = {}
-            for type_, target in moves.items():
-                if type_ != END_OF_CONVERSATION:
-                    grouped.setdefault(target, []).append(_name(type_))
-            edges += [(state, t, _diagram_label(role, types)) for t, types in grouped.items()]
-    lines = [_DIAGRAM_INIT, "flowchart TD", f"    start(( )) --> {State.CONNECTING.value}"]
-    for state, target, label in sorted(edges, key=lambda e: order.index(e[0])):
-        back = target is State.CLOSED or order.index(target) < order.index(state)
-        arrow = "--->" if back else "-->"
-        lines.append(f'    {state.value} -- "{label}" {arrow} {target.value}')
-    lines.append(f"    {State.CLOSED.value} --> stop((( )))")
-    return "\n".join(lines) + "\n"
-
-
-def _name(type_: str) -> str:
-    # The type as the wire writes it: an f-string of an enum gives its member's name.
-    return str(getattr(type_, "value", type_))
+    return state_machine.mermaid_state_diagram(dict(TRANSITIONS))  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ methods and exception codes, so code written for v1.1 runs unchanged::
 every frame means; this module owns the socket, the tasks, the timeouts, the
 callbacks and the flow of messages to their takers: one task reads the socket
 and hands each message to the caller iterating a response or to the callback,
-through bounded mailboxes (:mod:`lambda_agent_api.transport.mailbox`), so that a reader
+through bounded mailboxes (``lambda_agent_api.transport.mailbox``), so that a reader
 that stops reading stops the socket being read (backpressure).
 """
 
