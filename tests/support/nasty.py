@@ -100,7 +100,14 @@ except SystemExit as exit:
 else:
     code = 0
 sys.stdout.flush()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+# VmHWM belongs to this program's own address space. ru_maxrss does not: Linux carries
+# it over from the forking parent, so under a big pytest process it read the parent's size.
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(peak, file=sys.stderr)
 sys.exit(code)
 """
 
