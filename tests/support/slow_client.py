@@ -7,7 +7,8 @@ then stops taking events: MODE ``iterator`` holds the response and does not
 iterate it; MODE ``callback`` leaves the response (``break``), so its rest goes
 to a callback that sleeps 1 ms per message. It prints ``stopped PEAK_KIB``,
 waits for a line on standard input, prints ``peak PEAK_KIB TAKEN`` and exits.
-Peak RSS is ``resource.getrusage``'s ``ru_maxrss`` (KiB on Linux).
+Peak RSS is Linux's ``VmHWM`` (KiB): this program's own address space, where
+``ru_maxrss`` would carry over the size of the process that forked it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from lambda_agent_api.transport.agent_api import AgentApi
 
 
 def peak_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 async def main(url: str, mode: str, max_buffered: int) -> None:
