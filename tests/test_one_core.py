@@ -62,7 +62,8 @@ def test_send_user_message_is_refused_exactly_where_the_table_refuses_it(state: 
         assert raised.value.code == "NOT_CONNECTED"
 
 
-# A new agent event, as codegen would write it from a schema that adds it to the union.
+# A new agent event, as codegen would write it (the model, the enum member, the union
+# members) from a schema that adds it to the union.
 NEW_EVENT = """
 class MsgEventThinking(BaseModel):
     type: Literal[EServerMessage.AGENT_EVENT_THINKING] = EServerMessage.AGENT_EVENT_THINKING
@@ -77,10 +78,21 @@ import json, sys, types
 from pathlib import Path
 import lambda_agent_api.protocol as protocol
 
-text = (Path(protocol.__file__).parent / "_models.py").read_text(encoding="utf-8")
+folder = Path(protocol.__file__).parent
+enums_text = (folder / "_enums.py").read_text(encoding="utf-8")
 END_MEMBER = '    AGENT_EVENT_END = "AGENT_EVENT_END"\\n'
 NEW_MEMBER = '    AGENT_EVENT_THINKING = "AGENT_EVENT_THINKING"\\n'
-text = text.replace(END_MEMBER, END_MEMBER + NEW_MEMBER, 1)
+END_ITEM = "    EServerMessage.AGENT_EVENT_END,\\n"
+NEW_ITEM = "    EServerMessage.AGENT_EVENT_THINKING,\\n"
+enums_text = enums_text.replace(END_MEMBER, END_MEMBER + NEW_MEMBER, 1)
+# In the agent-event union and in the server-message union, as codegen lists them.
+assert enums_text.count(END_ITEM) == 2
+enums_text = enums_text.replace(END_ITEM, END_ITEM + NEW_ITEM)
+enums = types.ModuleType("lambda_agent_api.protocol._enums")
+sys.modules[enums.__name__] = enums
+exec(compile(enums_text, "_enums.py", "exec"), enums.__dict__)
+
+text = (folder / "_models.py").read_text(encoding="utf-8")
 UNION = "AgentEventUnion: TypeAlias = ("
 text = text.replace(UNION, NEW_EVENT + UNION, 1)
 text = text.replace("    | MsgEventEnd\\n)", "    | MsgEventEnd\\n    | MsgEventThinking\\n)")
