@@ -309,13 +309,10 @@ def _key_counts(text: bytes, framed: bool) -> tuple[bool, int | None, int | None
     quote after 1, 5, 9... backslashes; a unicode escape of a quote, colon,
     backslash or blank makes that count give up.
     """
-    quote_colons = text.count(b'":')
-    # Blanks removed, a blank between a quote and a colon makes one more quote-colon.
-    squeezed = text.replace(b" ", b"").replace(b"\t", b"").replace(b"\r", b"")
-    if framed:  # the frames' blanks, as their strings escape them
-        squeezed = squeezed.replace(b"\\n", b"").replace(b"\\t", b"").replace(b"\\r", b"")
-    if squeezed.count(b'":') != quote_colons:
+    # A blank between a quote and a colon (in the frames: as their strings escape it).
+    if (_FRAMED_KEY_GAP if framed else _KEY_GAP).search(text) is not None:
         return False, None, None
+    quote_colons = text.count(b'":')
     counts = _after_backslashes(text, b'":')
     if counts is None:
         return True, None, None
@@ -381,6 +378,8 @@ def _split(
 
 _DIGITS: Final = bytes(48 if 48 <= byte <= 57 else 46 for byte in range(256))
 """Digits to b"0", every other byte to b".": a run of digits becomes a substring to find."""
+_KEY_GAP: Final = re.compile(rb'"[ \t\r]+:')
+_FRAMED_KEY_GAP: Final = re.compile(rb'"(?:[ \t\r]|\\[nrt])+:')
 _SPELLED: Final = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|2[02]|3[aA]|5[cC])")
 """A ``\\u`` escape of a control character, a space, a quote, a colon or a backslash."""
 _GET_TYPE: Final = itemgetter("type")
