@@ -23,7 +23,7 @@ ALLOWED = {
     "capture": {"protocol", "exceptions"},
     "check": {"capture", "protocol", "exceptions", "schemas"},
     "transport": {"capture", "protocol", "exceptions"},
-    "testing": {"probe", "capture", "protocol", "exceptions"},
+    "testing": {"probe", "capture", "protocol", "transport", "exceptions"},
     "probe": {"check", "capture", "protocol", "transport", "exceptions", "schemas"},
     "cli": {
         "probe",
