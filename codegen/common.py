@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import json
 import re
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+import schema_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_ROOT = ROOT / "schema"
@@ -66,54 +66,12 @@ def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-@cache
-def package_module(relative: str) -> Any:
-    """Load a dependency-free module of the package by its path, without importing the package.
-
-    codegen never imports ``lambda_agent_api``: it must run from a checkout whose
-    generated files (the models the package imports) are missing. The few modules it
-    needs (the bundler, the rules, the state machine) use the standard library only.
-    """
-    path = PACKAGE_DIR / relative
-    name = "_lambda_agent_api_" + relative.removesuffix(".py").replace("/", "_")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
-
-
-def _schema_shape() -> Any:
-    return package_module("_bundle.py")
-
-
 def bundle_schemas(schemas: Schemas, base_uri: str | None = None) -> dict[str, Any]:
     """Bundle every schema file into one document, each file under ``$defs/<title>``.
 
-    Unions become ``oneOf`` with a ``discriminator`` (see ``_bundle.bundle``).
+    Unions become ``oneOf`` with a ``discriminator`` (see ``schema_shape.bundle``).
     """
-    result: dict[str, Any] = _schema_shape().bundle(schemas, base_uri=base_uri)
-    return result
-
-
-def message_tag(document: dict[str, Any]) -> str | None:
-    """Return a message schema's ``type`` value, or None for any other schema."""
-    tag: str | None = _schema_shape().message_tag(document)
-    return tag
-
-
-def union_members(path: str, document: dict[str, Any]) -> dict[str, str] | None:
-    """Return a union schema's ``{type value: member path}``, or None for any other."""
-    members: dict[str, str] | None = _schema_shape().union_members(path, document)
-    return members
-
-
-def resolve(path: str, ref: str) -> str:
-    """Return the path a relative ``$ref`` in the file ``path`` names."""
-    target: str = _schema_shape().resolve(path, ref)
-    return target
+    return schema_shape.bundle(schemas, base_uri=base_uri)
 
 
 def ruff(code: str, filename: Path) -> str:

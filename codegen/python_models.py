@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import schema_shape
+import state_machine
 from common import (
     LATEST,
     PACKAGE_DIR,
@@ -35,12 +37,11 @@ from common import (
     bundle_schemas,
     header,
     load_schemas,
-    message_tag,
     released_versions,
     require_versions,
-    resolve,
     ruff,
 )
+from schema_shape import message_tag, resolve
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -245,7 +246,19 @@ def generate(schemas: Schemas) -> dict[Path, str]:
             for version in released_versions()
         },
         PACKAGE_DIR / "schemas" / "bundle.json": generate_bundle(schemas),
+        BUNDLER: generate_bundler(),
+        **state_machine.generate(schemas, LATEST),
     }
+
+
+BUNDLER = PACKAGE_DIR / "_bundle.py"
+"""The package's copy of ``codegen/schema_shape.py``: it bundles schema folders at run time."""
+
+
+def generate_bundler() -> str:
+    """Generate ``_bundle.py``: ``codegen/schema_shape.py`` as it is, under the header."""
+    source = Path(schema_shape.__file__).read_text(encoding="utf-8")
+    return header("codegen/schema_shape.py") + "\n" + source
 
 
 def schema_data_path(version: str) -> Path:

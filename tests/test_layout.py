@@ -21,6 +21,7 @@ PACKAGE = Path(lambda_agent_api.__file__).parent
 ALLOWED = {
     "protocol": {"exceptions"},
     "capture": {"protocol", "exceptions"},
+    "schemas": {"capture", "protocol", "exceptions", "_bundle"},
     "check": {"capture", "protocol", "exceptions", "schemas"},
     "transport": {"capture", "protocol", "exceptions"},
     "testing": {"probe", "capture", "protocol", "transport", "exceptions"},
