@@ -25,7 +25,7 @@ ALLOWED = {
     "schemas": {"capture", "protocol", "exceptions", "_bundle"},
     "check": {"capture", "protocol", "exceptions", "schemas"},
     "transport": {"capture", "protocol", "exceptions"},
-    "testing": {"probe", "capture", "protocol", "exceptions"},
+    "testing": {"probe", "capture", "protocol", "transport", "exceptions"},
     "probe": {"check", "capture", "protocol", "transport", "exceptions", "schemas"},
     "cli": {
         "probe",

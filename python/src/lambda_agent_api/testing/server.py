@@ -52,6 +52,7 @@ from lambda_agent_api.testing.actions import (
     Raw,
     text_reply,
 )
+from lambda_agent_api.transport.bounded_pongs import BoundedPongsServerConnection
 
 if TYPE_CHECKING:
     import os
@@ -228,6 +229,8 @@ class MockServer:
             max_size=self.max_size,
             close_timeout=self.close_timeout,
             ssl=self.ssl,
+            # A client that floods pings and never reads must not fill memory with pongs.
+            create_connection=BoundedPongsServerConnection,
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
