@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
 import json
 import re
@@ -82,17 +83,18 @@ def ruff(code: str, filename: Path) -> str:
         ["format", "--quiet", stdin_name, "-"],
     ]
     for step in steps:
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *step],
-            input=code,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        if result.returncode != 0:
-            sys.exit(f"codegen: ruff {step[0]} failed:\n{result.stderr}")
-        code = result.stdout
+        code = run_tool([sys.executable, "-m", "ruff", *step], code, ROOT, f"ruff {step[0]}")
     return code
+
+
+def run_tool(command: list[str], stdin: str, cwd: Path, name: str) -> str:
+    """Run a generator's tool on ``stdin``; return its output, or stop saying why it failed."""
+    result = subprocess.run(
+        command, input=stdin, capture_output=True, text=True, cwd=cwd, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(f"codegen: {name} failed:\n{result.stderr}")
+    return result.stdout
 
 
 def header(sources: str, comment: str = "#") -> str:
@@ -101,3 +103,37 @@ def header(sources: str, comment: str = "#") -> str:
         f"{comment} Generated from {sources} by codegen/generate.py. Do not edit:\n"
         f"{comment} change the schema or the generator, then run `nox -s codegen`.\n"
     )
+
+
+def write_or_check(outputs: dict[Path, str], *, check: bool, source: str, redo: str) -> int:
+    """Write each output that differs, or with ``check`` print a diff of each; return the exit code.
+
+    ``source`` names what the outputs are built from (in the diff's header); ``redo`` is
+    the command that rewrites them (in the message when ``check`` finds a difference).
+    """
+    differ = 0
+    for path, content in outputs.items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current == content:
+            continue
+        rel = path.relative_to(ROOT).as_posix()
+        if check:
+            differ += 1
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    content.splitlines(keepends=True),
+                    f"{rel} (committed)",
+                    f"{rel} (from {source})",
+                )
+            )
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            print(f"wrote {rel}")
+    if differ:
+        print(f"{differ} generated file(s) differ from {source}; run `{redo}`")
+        return 1
+    if check:
+        print(f"the files generated from {source} are up to date")
+    return 0

@@ -33,7 +33,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -41,7 +40,7 @@ from pathlib import Path
 import docs_pages
 import python_models
 import typescript_types
-from common import LATEST, ROOT, SCHEMA_DIR, Schemas, load_schemas
+from common import LATEST, SCHEMA_DIR, Schemas, load_schemas, write_or_check
 
 
 def _python(schemas: Schemas, schema_dir: Path) -> dict[Path, str]:
@@ -87,32 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     outputs = generate(args.schema_dir, args.target)
-    drifted = 0
-    for path, content in outputs.items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current == content:
-            continue
-        rel = path.relative_to(ROOT).as_posix()
-        if args.check:
-            drifted += 1
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    current.splitlines(keepends=True),
-                    content.splitlines(keepends=True),
-                    f"{rel} (committed)",
-                    f"{rel} (from schema)",
-                )
-            )
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-            print(f"codegen: wrote {rel}")
-    if drifted:
-        print(f"codegen: {drifted} generated file(s) differ from the schema; run `nox -s codegen`")
-        return 1
-    if args.check:
-        print("codegen: generated files are up to date")
-    return 0
+    return write_or_check(outputs, check=args.check, source="the schema", redo="nox -s codegen")
 
 
 if __name__ == "__main__":

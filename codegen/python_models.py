@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ import state_machine
 from common import (
     LATEST,
     PACKAGE_DIR,
+    ROOT,
     SCHEMA_ROOT,
     Schemas,
     bundle_schemas,
@@ -40,6 +40,7 @@ from common import (
     released_versions,
     require_versions,
     ruff,
+    run_tool,
 )
 from schema_shape import message_tag, resolve
 
@@ -150,9 +151,7 @@ def run_datamodel_codegen(bundled: dict[str, Any], overrides: dict[str, str]) ->
             f"--type-overrides={json.dumps(overrides)}",
             *DATAMODEL_CODEGEN_OPTIONS,
         ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            sys.exit(f"codegen: datamodel-codegen failed:\n{result.stderr}")
+        run_tool(command, "", ROOT, "datamodel-codegen")
         return target.read_text(encoding="utf-8")
 
 

@@ -17,7 +17,6 @@ codegen`` runs both).
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 import sys
 from itertools import pairwise
@@ -29,6 +28,12 @@ from lambda_agent_api.schemas.versions import load_folder, released
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA_ROOT = ROOT / "schema"
+
+# codegen's helpers (the standard library only): the notes are written and checked as
+# its outputs are.
+sys.path.insert(0, str(ROOT / "codegen"))
+from common import write_or_check  # noqa: E402
+
 MIGRATION = ROOT / "docs" / "migration.md"
 CHANGELOG = ROOT / "CHANGELOG.md"
 BEGIN = "<!-- BEGIN generated: schema diff {old} {new} -->"
@@ -87,31 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="compare instead of writing; exit 1 on a difference"
     )
     args = parser.parse_args(argv)
-    differ = 0
-    for path, content in generate().items():
-        current = path.read_text(encoding="utf-8")
-        if current == content:
-            continue
-        rel = path.relative_to(ROOT).as_posix()
-        if args.check:
-            differ += 1
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    current.splitlines(keepends=True),
-                    content.splitlines(keepends=True),
-                    f"{rel} (committed)",
-                    f"{rel} (from schema diff)",
-                )
-            )
-        else:
-            path.write_text(content, encoding="utf-8")
-            print(f"migration notes: wrote {rel}")
-    if differ:
-        print("migration notes: out of date; run `nox -s codegen`")
-        return 1
-    if args.check:
-        print("migration notes: up to date")
-    return 0
+    return write_or_check(generate(), check=args.check, source="schema diff", redo="nox -s codegen")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from lambda_agent_api.protocol.messages import (
     parse_client_message,
 )
 from lambda_agent_api.protocol.rules import rule
+from lambda_agent_api.protocol.text import printable, shorten
 from lambda_agent_api.protocol.transitions import Role
 from lambda_agent_api.testing.actions import (
     Action,
@@ -78,8 +79,7 @@ _PATH = re.compile(r"/v1/agent_ws/([^/]+)/?$")
 
 def _printable(text: str, limit: int = 80) -> str:
     """Return ``text`` safe to log on a terminal: control characters escaped, cut at ``limit``."""
-    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
-    return shown + ("…" if len(text) > limit else "")
+    return printable(shorten(text, limit))
 
 
 def _peer(ws: ServerConnection) -> str:
