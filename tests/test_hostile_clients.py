@@ -328,8 +328,11 @@ async def _long_number(port: int, well_behaved: Chat, digits: int) -> None:
     client = await _open(port)
     message = b'{"type":"USER_MESSAGE","text":"hi","n":' + b"7" * digits + b"}"
     big = frame(message)
-    # At once: the long number is on its way while the other chat runs.
-    await asyncio.gather(client.send(big), well_behaved())
+    await client.send(big)
+    # Once the server has read it all, the other chat runs: a server converting the
+    # number (seconds to minutes) could not even answer its handshake meanwhile.
+    await client.sent_all()
+    await well_behaved()
     answer = json.loads(await client.read_text())
     assert (answer["type"], answer["code"]) == ("ERROR", "INVALID_MESSAGE"), answer
     await client.send(frame(b"\x03\xe8", CLOSE))
