@@ -39,6 +39,7 @@ def npm_ci(session: nox.Session) -> None:
 
 
 DOCS_TOOLS = "tools/docs"
+MIGRATION_NOTES = f"{DOCS_TOOLS}/migration_notes.py"
 # mkdocs 1.6 prints a banner about MkDocs 2.0 on every build; it says nothing about this site.
 DOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
 BROWSER_SITE = "build/docs-browser/site"
@@ -47,10 +48,15 @@ CHROMIUM = "/usr/bin/chromium"
 
 @nox.session
 def codegen(session: nox.Session) -> None:
-    """Regenerate everything built from schema/; with `-- --check`, only report drift."""
+    """Regenerate everything built from schema/; with `-- --check`, only report drift.
+
+    codegen is one pass from files that never imports the package; the migration
+    notes are the package's own `schema diff` output, so they are written after it.
+    """
     session.install("-e", f"{PACKAGE}[codegen]")
     npm_ci(session)
     session.run("python", "codegen/generate.py", *session.posargs)
+    session.run("python", MIGRATION_NOTES, *(a for a in session.posargs if a == "--check"))
 
 
 @nox.session
@@ -63,7 +69,8 @@ def drift(session: nox.Session) -> None:
     session.install("-e", f"{PACKAGE}[codegen]")
     npm_ci(session)
     session.run("python", "codegen/generate.py", "--check")
-    session.run("python", "codegen/release_gate.py")
+    session.run("python", MIGRATION_NOTES, "--check")
+    session.run("python", "tools/release/release_gate.py")
     # examples/ is built from the package too (a real recorded session, a broken one).
     session.run("python", "examples/make_examples.py", "--check")
 

@@ -20,28 +20,29 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import schema_shape
+import state_machine
 from common import (
     LATEST,
     PACKAGE_DIR,
+    ROOT,
     SCHEMA_ROOT,
     Schemas,
     bundle_schemas,
     header,
     load_schemas,
-    message_tag,
     released_versions,
     require_versions,
-    resolve,
     ruff,
-    union_members,
+    run_tool,
 )
+from schema_shape import message_tag, resolve, union_members
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -150,9 +151,7 @@ def run_datamodel_codegen(bundled: dict[str, Any], overrides: dict[str, str]) ->
             f"--type-overrides={json.dumps(overrides)}",
             *DATAMODEL_CODEGEN_OPTIONS,
         ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            sys.exit(f"codegen: datamodel-codegen failed:\n{result.stderr}")
+        run_tool(command, "", ROOT, "datamodel-codegen")
         return target.read_text(encoding="utf-8")
 
 
@@ -318,7 +317,19 @@ def generate(schemas: Schemas) -> dict[Path, str]:
             for version in released_versions()
         },
         PACKAGE_DIR / "schemas" / "bundle.json": generate_bundle(schemas),
+        BUNDLER: generate_bundler(),
+        **state_machine.generate(schemas, LATEST),
     }
+
+
+BUNDLER = PACKAGE_DIR / "_bundle.py"
+"""The package's copy of ``codegen/schema_shape.py``: it bundles schema folders at run time."""
+
+
+def generate_bundler() -> str:
+    """Generate ``_bundle.py``: ``codegen/schema_shape.py`` as it is, under the header."""
+    source = Path(schema_shape.__file__).read_text(encoding="utf-8")
+    return header("codegen/schema_shape.py") + "\n" + source
 
 
 def schema_data_path(version: str) -> Path:

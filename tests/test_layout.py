@@ -19,11 +19,13 @@ PACKAGE = Path(lambda_agent_api.__file__).parent
 # What each layer may import from the package, besides itself. The root's own
 # modules (exceptions, schemas, the v1.1 shims) are named by their module name.
 ALLOWED = {
-    "protocol": {"exceptions"},
+    # _bundle: the generated reader of the schema files' shape (the standard library only).
+    "protocol": {"exceptions", "_bundle"},
     "capture": {"protocol", "exceptions"},
+    "schemas": {"capture", "protocol", "exceptions", "_bundle"},
     "check": {"capture", "protocol", "exceptions", "schemas"},
     "transport": {"capture", "protocol", "exceptions"},
-    "testing": {"probe", "capture", "protocol", "exceptions"},
+    "testing": {"probe", "capture", "protocol", "transport", "exceptions"},
     "probe": {"check", "capture", "protocol", "transport", "exceptions", "schemas"},
     "cli": {
         "probe",

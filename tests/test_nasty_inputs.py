@@ -48,7 +48,7 @@ def test_the_corpus_is_all_described() -> None:
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_nasty_file(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     expected = MANIFEST[name]
-    code, summary, err = run(capsys, str(NASTY / name))
+    code, summary, err = run(capsys, *expected.get("args", []), str(NASTY / name))
     assert code == expected["exit"]
     assert summary["rules"] == expected["rules"]
     assert summary["frames"] == expected["frames"]

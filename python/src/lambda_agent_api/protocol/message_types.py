@@ -16,6 +16,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
+from lambda_agent_api._bundle import union_members
+
 __all__ = [
     "AGENT_EVENT_TYPES",
     "CLIENT_TYPES",
@@ -70,20 +72,10 @@ def resolve(base: str, ref: str) -> str:
 
 
 def _union(path: str, version: str | None = None) -> dict[str, str]:
-    """Map a union's every ``type`` to its schema file's path, in the union's order.
-
-    A union is written either as ``oneOf`` with a ``discriminator`` mapping, or as
-    ``allOf`` of ``if`` (``type`` is a const) / ``then`` (a ``$ref``).
-    """
-    union = schema_documents(version)[path]
-    mapping = union.get("discriminator", {}).get("mapping")
-    if mapping is not None:
-        return {type_: resolve(path, ref) for type_, ref in mapping.items()}
-    found = {}
-    for branch in union.get("allOf", []):
-        type_ = branch["if"]["properties"]["type"]["const"]
-        found[type_] = resolve(path, branch["then"]["$ref"])
-    return found
+    """Map a union's every ``type`` to its schema file's path, in the union's order."""
+    members = union_members(path, schema_documents(version)[path])
+    assert members is not None, f"{path} is not a union"
+    return members
 
 
 @cache
