@@ -102,40 +102,31 @@ def build_violations(
 
     So that one mistake is reported once rather than cascading.
     """
-    violations: Violations = {}
-    server = table[Role.SERVER]
-    client = table[Role.CLIENT]
-    server_types, client_types = list(server_types), list(client_types)
-    for state in State:
-        for type_ in [*server_types, END_OF_CONVERSATION]:
-            if type_ in server[state]:
-                continue
-            if state is State.CLOSED:
-                violations[Role.SERVER, state, type_] = ("P005", State.CLOSED)
-            elif type_ == END_OF_CONVERSATION:
-                violations[Role.SERVER, state, type_] = ("P007", State.CLOSED)
-            elif state is State.CONNECTING:
-                # The STATUS never came: carry on as if it had.
-                after = server[State.IDLE].get(type_, State.IDLE)
-                violations[Role.SERVER, state, type_] = ("P001", after)
-            elif type_ == "STATUS":
-                violations[Role.SERVER, state, type_] = ("P009", state)
-            elif type_ == "GRACEFUL_DISCONNECT":
-                violations[Role.SERVER, state, type_] = ("P006", State.CLOSED)
-            else:  # an agent event, or AGENT_EVENT_END, with no response in flight
-                violations[Role.SERVER, state, type_] = ("P003", state)
-        for type_ in [*client_types, END_OF_CONVERSATION]:
-            if type_ in client[state]:
-                continue
-            if state is State.CLOSED:
-                violations[Role.CLIENT, state, type_] = ("P005", State.CLOSED)
-            elif type_ == END_OF_CONVERSATION:
-                violations[Role.CLIENT, state, type_] = ("P007", State.CLOSED)
-            elif state is State.CONNECTING:
-                violations[Role.CLIENT, state, type_] = ("P002", State.RESPONDING)
-            else:
-                violations[Role.CLIENT, state, type_] = ("P004", State.RESPONDING)
-    return violations
+    types = {Role.SERVER: list(server_types), Role.CLIENT: list(client_types)}
+    return {
+        (role, state, type_): _wrong_move(table, role, state, type_)
+        for state in State
+        for role in (Role.SERVER, Role.CLIENT)
+        for type_ in [*types[role], END_OF_CONVERSATION]
+        if type_ not in table[role][state]
+    }
+
+
+def _wrong_move(table: Table, role: Role, state: State, type_: str) -> tuple[str, State]:
+    if state is State.CLOSED:
+        return "P005", State.CLOSED
+    if type_ == END_OF_CONVERSATION:
+        return "P007", State.CLOSED
+    if role is Role.CLIENT:
+        return ("P002" if state is State.CONNECTING else "P004"), State.RESPONDING
+    if state is State.CONNECTING:
+        # The STATUS never came: carry on as if it had.
+        return "P001", table[Role.SERVER][State.IDLE].get(type_, State.IDLE)
+    if type_ == "STATUS":
+        return "P009", state
+    if type_ == "GRACEFUL_DISCONNECT":
+        return "P006", State.CLOSED
+    return "P003", state  # an agent event, or AGENT_EVENT_END, with no response in flight
 
 
 # How the docs draw the table (tools/docs/test_browser.py checks the result in a browser):
