@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_agent_api.protocol.messages import EServerMessage
+from lambda_agent_api.protocol._enums import EServerMessage
 from lambda_agent_api.protocol.rules import Rule, rule
 from lambda_agent_api.protocol.text import quote
 from lambda_agent_api.protocol.tool_calls import (

@@ -3,12 +3,12 @@
 ``TRANSITIONS[role][state][message type]`` is the state a conversation moves
 to when ``role`` sends that message in ``state``; its keys are the enums of
 message types (:class:`~lambda_agent_api.protocol.messages.EServerMessage`,
-:class:`~lambda_agent_api.protocol.messages.EClientMessage`), and a plain
-string looks them up too. A message that is not in the table is a protocol
-violation: :data:`VIOLATIONS` names the rule it breaks. Both tables are generated
-(:mod:`~lambda_agent_api.protocol.state_machine`, by ``codegen/state_machine.py`` from
-the schema's message types), and the docs' state diagram is drawn from the same
-table, so the two cannot drift.
+:class:`~lambda_agent_api.protocol.messages.EClientMessage`, generated in ``_enums``
+without pydantic), and a plain string looks them up too. A message that is not
+in the table is a protocol violation: :data:`VIOLATIONS` names the rule it breaks.
+Both tables are generated (:mod:`~lambda_agent_api.protocol.state_machine`, by
+``codegen/state_machine.py`` from the schema's message types), and the docs' state
+diagram is drawn from the same table, so the two cannot drift.
 
 One conversation is one WebSocket connection. Both sides share its state::
 
@@ -27,10 +27,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from lambda_agent_api.protocol.messages import (
-    AGENT_EVENT_CLASSES,
-    CLIENT_MESSAGE_CLASSES,
-    SERVER_MESSAGE_CLASSES,
+from lambda_agent_api.protocol._enums import (
+    AGENT_EVENT_TYPES,
+    CLIENT_MESSAGE_TYPES,
+    SERVER_MESSAGE_TYPES,
     EClientMessage,
     EServerMessage,
 )
@@ -59,14 +59,18 @@ __all__ = [
     "violation",
 ]
 
-AGENT_EVENTS: Final[frozenset[EServerMessage]] = frozenset(map(EServerMessage, AGENT_EVENT_CLASSES))
+AGENT_EVENTS: Final[frozenset[EServerMessage]] = frozenset(AGENT_EVENT_TYPES)
 """The agent events: the members of the schema's agent-event union (``AgentEventUnion``)."""
+
+
+_SERVER_TYPES: Final = frozenset(SERVER_MESSAGE_TYPES)
+_CLIENT_TYPES: Final = frozenset(CLIENT_MESSAGE_TYPES)
 
 
 def _enum(type_: str) -> str:
     if type_ == END_OF_CONVERSATION:
         return type_
-    return EServerMessage(type_) if type_ in SERVER_MESSAGE_CLASSES else EClientMessage(type_)
+    return EServerMessage(type_) if type_ in _SERVER_TYPES else EClientMessage(type_)
 
 
 TRANSITIONS: Final[Mapping[Role, Mapping[State, Mapping[str, State]]]] = {
@@ -123,9 +127,9 @@ def violation(role: Role, state: State, type_: str) -> str | None:
 
 def role_of(type_: str) -> Role | None:
     """Return which side sends messages of this type, or ``None`` for an unknown type."""
-    if type_ in SERVER_MESSAGE_CLASSES:
+    if type_ in _SERVER_TYPES:
         return Role.SERVER
-    if type_ in CLIENT_MESSAGE_CLASSES:
+    if type_ in _CLIENT_TYPES:
         return Role.CLIENT
     return None
 
