@@ -219,6 +219,14 @@ TRAPS = [
         "F005",
     ),
     ('{"type": "AGENT_EVENT_TOOL_RESULT", "tool_name": "t", "result": {"\\\\\\"": 1}}', "T003"),
+    # Strings that start with a colon, and keys that are one, beside a key twice.
+    ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": 1, ":": ":"}}', "F005"),
+    (
+        '{"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": ":", '
+        '"args_chunk": "{}"}',
+        "F005",
+    ),
+    ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": ":", "a": ": 1"}}', None),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "extra": 1}', "W002"),
     ('{"type": "AGENT_EVENT_SEND_FILE", "path": "/etc/passwd"}', "W003"),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": 5}', "S001"),
@@ -388,10 +396,13 @@ def test_key_counts_are_exact_or_refuse(objects: list[dict[str, Any]]) -> None:
 
 
 def test_key_counts_are_not_given_up_on_common_traffic() -> None:
-    """Tool-call chunks hold escaped quotes and backslashes; the count still works there."""
+    """Tool-call chunks hold escaped quotes and backslashes, or start with a colon; the count
+    is still exact there (else the slice takes the slower path)."""
     frames = [
         {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": '{"q": "\\u0440 \\"x\\"", "n": 1}'},
         {"type": "AGENT_EVENT_TEXT_CHUNK", "text": ' a "quoted": word \\ end'},
+        {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": ": 4}"},  # cut after a key
+        {"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": ":", "k": {"a": [1]}}},
     ]
     expected = sum(map(_keys, frames))
     texts = [json.dumps(f, ensure_ascii=False) for f in frames]

@@ -267,7 +267,13 @@ def _no_key_twice(
     # when blanks may stand before one) than their dict has keys; those in Python.
     mark = ('":' if tight else ":") if framed else (b'":' if tight else b":")
     counts = map(methodcaller("count", mark), bodies)
-    for body in compress(bodies, map(ne, counts, map(len, messages))):
+    suspects = compress(zip(bodies, messages, strict=True), map(ne, counts, map(len, messages)))
+    for body, message in suspects:
+        # Counted again, escapes and nesting minded, before parsing it again.
+        text = body if type(body) is bytes else body.encode("utf-8", "surrogatepass")
+        in_frame = _key_counts(text, framed=False)[1]
+        if in_frame is not None and in_frame == len(message) + _nested_keys(message):
+            continue
         if duplicate_key(body) is not None:
             return False
     return True
@@ -312,21 +318,36 @@ def _key_counts(text: bytes, framed: bool) -> tuple[bool, int | None, int | None
     # A blank between a quote and a colon (in the frames: as their strings escape it).
     if (_FRAMED_KEY_GAP if framed else _KEY_GAP).search(text) is not None:
         return False, None, None
-    quote_colons = text.count(b'":')
-    counts = _after_backslashes(text, b'":')
-    if counts is None:
+    exactly = _by_run(text, b'":')
+    if exactly is None:
         return True, None, None
-    # Exactly k backslashes: ek = ck - ck+1 (c0: all of them). A quote after an even
-    # number of backslashes is not escaped: the lines' own keys.
-    counts.insert(0, quote_colons)
-    counts.append(0)
-    exactly = [counts[k] - counts[k + 1] for k in range(len(counts) - 1)]
+    # A quote after an even number of backslashes is not escaped: the lines' own keys.
     keys = sum(exactly[0::2])
+    # A quote-colon-quote-colon is a key and a string that starts with a colon, or a key
+    # that is one colon: one quote-colon too many either way (also with a space after
+    # the key's colon, as json.dumps writes it). Each such quote is counted once.
     if not framed:
-        return True, keys, None
+        colon_first = [_by_run(text, tail) for tail in (b'":":', b'": ":')]
+        if None in colon_first:
+            return True, None, None
+        return True, keys - sum(sum(runs[0::2]) for runs in colon_first if runs), None
     if b"\\u00" in text and _SPELLED.search(text) is not None:
         return False, keys, None  # the frames may spell a blank before a colon
-    return True, keys, sum(exactly[1::4])
+    colon_first = [_by_run(text, tail) for tail in (b'":\\":', b'": \\":')]
+    if None in colon_first:
+        return True, keys, None
+    in_frames = sum(exactly[1::4]) - sum(sum(runs[1::4]) for runs in colon_first if runs)
+    return True, keys, in_frames
+
+
+def _by_run(text: bytes, tail: bytes) -> list[int] | None:
+    """Return how often ``tail`` follows exactly 0, 1, 2... backslashes (None: too many)."""
+    counts = _after_backslashes(text, tail)
+    if counts is None:
+        return None
+    counts.insert(0, text.count(tail))
+    counts.append(0)
+    return [counts[k] - counts[k + 1] for k in range(len(counts) - 1)]
 
 
 def _nested_keys(value: Any) -> int:

@@ -40,6 +40,7 @@ from lambda_agent_api.check.diagnostics import Diagnostic
 from lambda_agent_api.check.frames import Inspection
 from lambda_agent_api.check.traffic import Finding
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.protocol.conversation import fields_observed
 from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_OPEN_CONNECTIONS
 from lambda_agent_api.protocol.transitions import Role
 
@@ -430,9 +431,17 @@ def _inspect_chunk(task: tuple[str, str, CaptureFormat, int, int, Settings]) -> 
         if start == 0:
             head = _strip_bom(stream.read(len(_BOM)))
         for part, count in inspect_lines(stream, source, format, settings, head):  # type: ignore[arg-type]
-            events += part
+            events += map(_slim, part)
             lines += count
     return pickle.dumps((events, lines), pickle.HIGHEST_PROTOCOL)
+
+
+def _slim(event: Event) -> Event:
+    """Keep of a frame's fields only what the conversation reads: less to pickle and unpickle."""
+    if event[0] != FRAME or event[6] is None:
+        return event
+    kind, key, line, found, sender, type_, fields = event
+    return (kind, key, line, found, sender, type_, fields_observed(type_, fields))
 
 
 def _chunks(file: BinaryIO, size: int, jobs: int) -> list[tuple[int, int]]:

@@ -37,7 +37,7 @@ from lambda_agent_api.protocol.transitions import (
     role_of,
 )
 
-__all__ = ["QUIET_EVENTS", "Conversation", "Finding", "Step"]
+__all__ = ["QUIET_EVENTS", "Conversation", "Finding", "Step", "fields_observed"]
 
 _S = EServerMessage
 
@@ -311,3 +311,18 @@ def _explain(rule_id: str, role: Role, state: State, type_: str) -> str:
 QUIET_EVENTS: frozenset[str] = frozenset(str(getattr(t, "value", t)) for t in _QUIET_EVENTS)
 """The server's events that leave a response in flight as it is (text chunks, progress
 updates, files): see :meth:`Conversation.is_quiet`."""
+
+
+_NO_FIELDS: Mapping[str, Any] = {}
+
+
+def fields_observed(type_: str, message: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return the fields of ``message`` that :meth:`Conversation.observe` reads.
+
+    Every field of a tool call's chunk or result; of any other message, its
+    ``source`` only. What a checker hands to another process shrinks to this.
+    """
+    if type_ in _TOOL_TYPES:
+        return message
+    source = message.get("source")
+    return _NO_FIELDS if source is None else {"source": source}
