@@ -52,7 +52,7 @@ from lambda_agent_api.testing.actions import (
     Raw,
     text_reply,
 )
-from lambda_agent_api.transport.bounded_pongs import BoundedPongsServerConnection
+from lambda_agent_api.transport.hardened_connection import HardenedServerConnection
 
 if TYPE_CHECKING:
     import os
@@ -230,7 +230,7 @@ class MockServer:
             close_timeout=self.close_timeout,
             ssl=self.ssl,
             # A client that floods pings and never reads must not fill memory with pongs.
-            create_connection=BoundedPongsServerConnection,
+            create_connection=HardenedServerConnection,
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
