@@ -10,6 +10,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -146,6 +147,25 @@ def test_only_runs_the_groups_asked_for(monkeypatch: pytest.MonkeyPatch, tmp_pat
     ran = groups(monkeypatch)
     assert matrix.main(["--out", str(tmp_path), "--only", "ajv", "--only", "datamodel"]) == 0
     assert ran == ["ajv", "datamodel"]
+
+
+def test_groups_run_side_by_side_and_their_rows_keep_the_groups_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, rows: list[Any]
+) -> None:
+    second_done = threading.Event()
+
+    def first() -> None:
+        # Finishes only after the second group did: the two ran at the same time.
+        assert second_done.wait(timeout=30), "the groups ran one after the other"
+        matrix.record("check-jsonschema", "first", True)
+
+    def second() -> None:
+        matrix.record("ajv-cli", "second", True)
+        second_done.set()
+
+    groups(monkeypatch, **{"check-jsonschema": first, "ajv": second})
+    assert matrix.main(["--out", str(tmp_path), "--jobs", "2"]) == 0
+    assert [check for _, check, _ in results(rows)] == ["first", "second"]
 
 
 # -- Spectral: a finding fails unless it is a stated limit -------------------------------------
