@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
-import importlib.util
 import json
 import re
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 from typing import Any
+
+import schema_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_ROOT = ROOT / "schema"
@@ -66,54 +67,12 @@ def load_schemas(schema_dir: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-@cache
-def package_module(relative: str) -> Any:
-    """Load a dependency-free module of the package by its path, without importing the package.
-
-    codegen never imports ``lambda_agent_api``: it must run from a checkout whose
-    generated files (the models the package imports) are missing. The few modules it
-    needs (the bundler, the rules, the state machine) use the standard library only.
-    """
-    path = PACKAGE_DIR / relative
-    name = "_lambda_agent_api_" + relative.removesuffix(".py").replace("/", "_")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while building
-    spec.loader.exec_module(module)
-    return module
-
-
-def _schema_shape() -> Any:
-    return package_module("_bundle.py")
-
-
 def bundle_schemas(schemas: Schemas, base_uri: str | None = None) -> dict[str, Any]:
     """Bundle every schema file into one document, each file under ``$defs/<title>``.
 
-    Unions become ``oneOf`` with a ``discriminator`` (see ``_bundle.bundle``).
+    Unions become ``oneOf`` with a ``discriminator`` (see ``schema_shape.bundle``).
     """
-    result: dict[str, Any] = _schema_shape().bundle(schemas, base_uri=base_uri)
-    return result
-
-
-def message_tag(document: dict[str, Any]) -> str | None:
-    """Return a message schema's ``type`` value, or None for any other schema."""
-    tag: str | None = _schema_shape().message_tag(document)
-    return tag
-
-
-def union_members(path: str, document: dict[str, Any]) -> dict[str, str] | None:
-    """Return a union schema's ``{type value: member path}``, or None for any other."""
-    members: dict[str, str] | None = _schema_shape().union_members(path, document)
-    return members
-
-
-def resolve(path: str, ref: str) -> str:
-    """Return the path a relative ``$ref`` in the file ``path`` names."""
-    target: str = _schema_shape().resolve(path, ref)
-    return target
+    return schema_shape.bundle(schemas, base_uri=base_uri)
 
 
 def ruff(code: str, filename: Path) -> str:
@@ -124,17 +83,18 @@ def ruff(code: str, filename: Path) -> str:
         ["format", "--quiet", stdin_name, "-"],
     ]
     for step in steps:
-        result = subprocess.run(
-            [sys.executable, "-m", "ruff", *step],
-            input=code,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        if result.returncode != 0:
-            sys.exit(f"codegen: ruff {step[0]} failed:\n{result.stderr}")
-        code = result.stdout
+        code = run_tool([sys.executable, "-m", "ruff", *step], code, ROOT, f"ruff {step[0]}")
     return code
+
+
+def run_tool(command: list[str], stdin: str, cwd: Path, name: str) -> str:
+    """Run a generator's tool on ``stdin``; return its output, or stop saying why it failed."""
+    result = subprocess.run(
+        command, input=stdin, capture_output=True, text=True, cwd=cwd, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(f"codegen: {name} failed:\n{result.stderr}")
+    return result.stdout
 
 
 def header(sources: str, comment: str = "#") -> str:
@@ -143,3 +103,37 @@ def header(sources: str, comment: str = "#") -> str:
         f"{comment} Generated from {sources} by codegen/generate.py. Do not edit:\n"
         f"{comment} change the schema or the generator, then run `nox -s codegen`.\n"
     )
+
+
+def write_or_check(outputs: dict[Path, str], *, check: bool, source: str, redo: str) -> int:
+    """Write each output that differs, or with ``check`` print a diff of each; return the exit code.
+
+    ``source`` names what the outputs are built from (in the diff's header); ``redo`` is
+    the command that rewrites them (in the message when ``check`` finds a difference).
+    """
+    differ = 0
+    for path, content in outputs.items():
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current == content:
+            continue
+        rel = path.relative_to(ROOT).as_posix()
+        if check:
+            differ += 1
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    current.splitlines(keepends=True),
+                    content.splitlines(keepends=True),
+                    f"{rel} (committed)",
+                    f"{rel} (from {source})",
+                )
+            )
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, encoding="utf-8")
+            print(f"wrote {rel}")
+    if differ:
+        print(f"{differ} generated file(s) differ from {source}; run `{redo}`")
+        return 1
+    if check:
+        print(f"the files generated from {source} are up to date")
+    return 0

@@ -1,13 +1,13 @@
-"""Target: the docs pages built from the schema and from the package's rule tables.
+"""Target: the docs pages built from the schema, the rules' data and the state machine.
 
 - ``docs/reference/index.md``: every message, the unions and the raw schema files;
 - ``docs/reference/<server|client>/<name>.md``: one page per message, with its
   field table, examples taken from ``tests/fixtures/messages/<TYPE>/valid/``, the
   unions it belongs to and its schema;
 - ``docs/reference/unions.md``: the unions and the enums of type names;
-- ``docs/rules.md``: every rule of :mod:`lambda_agent_api.protocol.rules`, one section per
-  rule anchored at its lowercased id (``Rule.url`` links there), and the state
-  diagram drawn from :mod:`lambda_agent_api.protocol.transitions`.
+- ``docs/rules.md``: every rule of the package's ``protocol/rules.json`` (data, read as a
+  file), one section per rule anchored at its lowercased id (``Rule.url`` links there),
+  and the state diagram drawn from ``state_machine.py``'s transition table.
 
 Everything is plain string building, so the output is byte-for-byte the same
 on every machine; mkdocs (``nox -s docs``) renders it.
@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common import LATEST, ROOT, Schemas, message_tag, package_module, resolve, union_members
+import state_machine
+from common import LATEST, PACKAGE_DIR, ROOT, Schemas
+from schema_shape import message_tag, resolve, union_members
 
 DOCS_DIR = ROOT / "docs"
 REFERENCE_DIR = DOCS_DIR / "reference"
@@ -351,35 +353,29 @@ def index_page(schemas: Schemas) -> str:
     return "\n".join(lines)
 
 
+RULES = PACKAGE_DIR / "protocol" / "rules.json"
+"""The rules, as data: the package reads them, and so does this page."""
+
+
 def rules_page(schemas: Schemas) -> str:
     """``docs/rules.md``: every rule, and the state diagram of the transition table.
 
-    The rules and the state machine are the package's own modules, loaded by path
-    (they need nothing but the standard library); the message types come from the
-    schema files, as the package's models do.
+    The rules are data (the package's ``protocol/rules.json``); the state machine is
+    ``state_machine.py`` here, over the schema's message types, as the package's
+    generated ``protocol/state_machine.py`` is.
     """
-    rules = package_module("protocol/rules.py")
-    machine = package_module("protocol/state_machine.py")
-    server_types = schemas["server/message_type.json"]["enum"]
-    client_types = schemas["client/message_type.json"]["enum"]
-    agent_events = schemas["agent_event.json"]["properties"]["type"]["enum"]
-    table = machine.build_transitions(str, agent_events)
-    violations = machine.build_violations(table, server_types, client_types)
-
-    # The module's docstring says what each id letter means, one bullet a letter.
-    bullets = re.findall(r"^- ``(\w)``: (.+?)(?=^- |^\s*$|\Z)", rules.__doc__ or "", re.M | re.S)
-    letters = [
-        (letter, re.sub(r":\w+:`([^`]+)`", r"`\1`", text).strip(" \n;."))
-        for letter, text in bullets
-    ]
-    missing = {r.id[0] for r in rules.RULES.values()} - {letter for letter, _ in letters}
+    data = json.loads(RULES.read_text(encoding="utf-8"))
+    rules: list[dict[str, str]] = data["rules"]
+    letters = list(data["letters"].items())
+    missing = {r["id"][0] for r in rules} - {letter for letter, _ in letters}
     if missing:
-        raise SystemExit(f"codegen: the rules module's docstring does not explain {missing}")
+        raise SystemExit(f"codegen: {RULES.name} has no `letters` entry for {missing}")
+    table, violations = state_machine.tables(schemas)
     where: dict[str, list[str]] = {}
     for (role, state, type_), (rule_id, _) in violations.items():
         where.setdefault(rule_id, []).append(f"{role.value} sends `{type_}` in `{state.value}`")
     lines = [
-        note("lambda_agent_api.protocol.rules and lambda_agent_api.protocol.transitions"),
+        note("python/src/lambda_agent_api/protocol/rules.json and codegen/state_machine.py"),
         "# Protocol rules",
         "",
         "Every rule that traffic is checked against. An id never changes meaning and is "
@@ -394,8 +390,9 @@ def rules_page(schemas: Schemas) -> str:
         "| Id | Name | Severity | Summary |",
         "| --- | --- | --- | --- |",
         *[
-            f"| [{r.id}](#{r.id.lower()}) | `{r.name}` | {r.severity.value} | {cell(r.summary)} |"
-            for r in rules.RULES.values()
+            f"| [{r['id']}](#{r['id'].lower()}) | `{r['name']}` | {r['severity']} "
+            f"| {cell(r['summary'])} |"
+            for r in rules
         ],
         "",
         "## Conversation states {#states}",
@@ -407,21 +404,21 @@ def rules_page(schemas: Schemas) -> str:
         "no response is in flight.",
         "",
         "```mermaid",
-        machine.mermaid_state_diagram(table).rstrip("\n"),
+        state_machine.mermaid_state_diagram(table).rstrip("\n"),
         "```",
         "",
     ]
-    for r in rules.RULES.values():
+    for r in rules:
         lines += [
-            f"## {r.id}: {r.name} {{#{r.id.lower()}}}",
+            f"## {r['id']}: {r['name']} {{#{r['id'].lower()}}}",
             "",
-            f"**Severity:** {r.severity.value} · **Name:** `{r.name}`",
+            f"**Severity:** {r['severity']} · **Name:** `{r['name']}`",
             "",
-            r.summary,
+            r["summary"],
             "",
         ]
-        if r.id in where:
-            lines += ["Broken when:", "", *[f"- {case}" for case in where[r.id]], ""]
+        if r["id"] in where:
+            lines += ["Broken when:", "", *[f"- {case}" for case in where[r["id"]]], ""]
     return "\n".join(lines)
 
 

@@ -5,14 +5,18 @@ The source is the latest released version's folder (``schema/v1.1/``), never
 
 Each target is a module with ``generate(schemas) -> {path: content}``:
 
-- ``python_models``: the Python package's models and its copy of the schema files;
+- ``python_models``: the Python package's models, its copy of the schema files, its
+  state machine tables (``state_machine``) and its copy of the bundler (``schema_shape``);
 - ``typescript_types``: the TypeScript package's types, guards and copy of the schema
   files (needs node and ``npm ci --prefix typescript``);
 - ``docs_pages``: the docs site's protocol reference and rules pages (``docs/``);
-  the rules and the state diagram come from the package's dependency-free modules,
-  loaded by path;
-- ``migration_notes``: the notes ``schema diff`` gives between released versions, in
-  ``docs/migration.md`` and ``CHANGELOG.md`` (between marker comments).
+  the rules are data (the package's ``protocol/rules.json``, read as a file), the
+  state diagram comes from ``state_machine``.
+
+codegen is one pass from files: it reads the schema and those data files and never
+imports (or loads by path) any of the package, so it runs from a checkout whose
+generated files are missing. The migration notes, which are the package's own
+``schema diff`` output, are written after it by ``tools/docs/migration_notes.py``.
 
 Every output says "generated, do not edit". Tool versions are pinned in
 ``python/pyproject.toml`` (extra ``codegen``) and each target checks them.
@@ -23,23 +27,20 @@ Usage::
     nox -s codegen -- --check   # exit 1 and print a diff if committed output drifted
     python codegen/generate.py [--check] [--schema-dir DIR] [--target NAME ...]
 
-``--target python`` (or ``docs``) runs without node and without importing the
-package, so it works from a checkout whose generated files were deleted.
+``--target python`` (or ``docs``) runs without node.
 """
 
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import docs_pages
-import migration_notes
 import python_models
 import typescript_types
-from common import LATEST, ROOT, SCHEMA_DIR, Schemas, load_schemas
+from common import LATEST, SCHEMA_DIR, Schemas, load_schemas, write_or_check
 
 
 def _python(schemas: Schemas, schema_dir: Path) -> dict[Path, str]:
@@ -51,10 +52,8 @@ TARGETS: dict[str, Callable[[Schemas, Path], dict[Path, str]]] = {
     "python": _python,
     "typescript": lambda schemas, _: typescript_types.generate(schemas),
     "docs": lambda schemas, _: docs_pages.generate(schemas),
-    "migration": lambda schemas, _: migration_notes.generate(schemas),
 }
-"""Every target by name, run in this order. Only ``typescript`` needs node; only
-``migration`` imports the package (its schema diff)."""
+"""Every target by name, run in this order. Only ``typescript`` needs node."""
 
 
 def generate(schema_dir: Path, targets: list[str] | None = None) -> dict[Path, str]:
@@ -87,32 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     outputs = generate(args.schema_dir, args.target)
-    drifted = 0
-    for path, content in outputs.items():
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current == content:
-            continue
-        rel = path.relative_to(ROOT).as_posix()
-        if args.check:
-            drifted += 1
-            sys.stdout.writelines(
-                difflib.unified_diff(
-                    current.splitlines(keepends=True),
-                    content.splitlines(keepends=True),
-                    f"{rel} (committed)",
-                    f"{rel} (from schema)",
-                )
-            )
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(content, encoding="utf-8")
-            print(f"codegen: wrote {rel}")
-    if drifted:
-        print(f"codegen: {drifted} generated file(s) differ from the schema; run `nox -s codegen`")
-        return 1
-    if args.check:
-        print("codegen: generated files are up to date")
-    return 0
+    return write_or_check(outputs, check=args.check, source="the schema", redo="nox -s codegen")
 
 
 if __name__ == "__main__":

@@ -20,27 +20,29 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import schema_shape
+import state_machine
 from common import (
     LATEST,
     PACKAGE_DIR,
+    ROOT,
     SCHEMA_ROOT,
     Schemas,
     bundle_schemas,
     header,
     load_schemas,
-    message_tag,
     released_versions,
     require_versions,
-    resolve,
     ruff,
+    run_tool,
 )
+from schema_shape import message_tag, resolve, union_members
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -149,9 +151,7 @@ def run_datamodel_codegen(bundled: dict[str, Any], overrides: dict[str, str]) ->
             f"--type-overrides={json.dumps(overrides)}",
             *DATAMODEL_CODEGEN_OPTIONS,
         ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            sys.exit(f"codegen: datamodel-codegen failed:\n{result.stderr}")
+        run_tool(command, "", ROOT, "datamodel-codegen")
         return target.read_text(encoding="utf-8")
 
 
@@ -194,14 +194,86 @@ def patch_type_fields(code: str, schemas: Schemas) -> str:
     return "".join(lines)
 
 
-def generate_models(schemas: Schemas, version: str = LATEST, target: Path = MODELS) -> str:
-    """Generate a ``_models.py``: datamodel-codegen, the ``type`` patch, then ruff."""
+def generate_models(
+    schemas: Schemas, version: str = LATEST, target: Path = MODELS
+) -> dict[Path, str]:
+    """Generate a ``_models.py`` and the ``_enums.py`` beside it.
+
+    datamodel-codegen, the ``type`` patch, then the enums of message types move
+    to ``_enums.py`` (see :func:`split_enums`), then ruff.
+    """
     bundled = bundle_schemas(schemas)
     code = run_datamodel_codegen(bundled, type_overrides(bundled))
     # Drop datamodel-codegen's own header; ours names the real source.
     code = re.sub(r"\A(#[^\n]*\n)+\n?", "", code)
     code = patch_type_fields(code, schemas)
-    return ruff(header(f"schema/{version}/*.json") + "\n" + code, target)
+    enums_path = target.with_name("_enums.py")
+    module = _module_name(enums_path)
+    code, enums = split_enums(code, schemas, module)
+    source = f"schema/{version}/*.json"
+    return {
+        target: ruff(header(source) + "\n" + code, target),
+        enums_path: ruff(header(source) + enums, enums_path),
+    }
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+
+
+def split_enums(code: str, schemas: Schemas, module: str) -> tuple[str, str]:
+    """Move the enums of message types out of the models, into a module of their own.
+
+    Return (the models, importing the enums from ``module``; the enums module).
+    The enums module needs only the standard library, so the sans-I/O core (the
+    transition table, keyed by these enums) loads without pydantic: ``validate``
+    starts faster. It also lists each union's message types, in schema order, as
+    ``<UNION>_TYPES`` (``AGENT_EVENT_TYPES``: the members of ``agent_event.json``).
+    The models import the same classes, so ``msg.type`` is the same enum member.
+    """
+    tree = ast.parse(code)
+    lines = code.splitlines(keepends=True)
+    enum_classes = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(base, ast.Name) and base.id == "Enum" for base in node.bases)
+    ]
+    if not enum_classes:
+        raise SystemExit("codegen: no enum of message types was generated")
+    names = [node.name for node in enum_classes]
+    pieces: list[str] = []
+    for node in sorted(enum_classes, key=lambda node: node.lineno, reverse=True):
+        assert node.end_lineno is not None
+        pieces.insert(0, "".join(lines[node.lineno - 1 : node.end_lineno]))
+        del lines[node.lineno - 1 : node.end_lineno]
+    models = "".join(lines)
+    # The models' own imports end at their first class: the enums come in after them.
+    first = models.index("\nclass ")
+    models = models[:first] + f"\nfrom {module} import {', '.join(names)}\n" + models[first:]
+    enum_of = {tag: enum for _, enum, tag in messages(schemas)}
+    unions = []
+    for path, document in schemas.items():
+        members = union_members(path, document)
+        if members is None or "/" in path:
+            continue
+        constant = Path(path).stem.upper() + "_TYPES"
+        items = "".join(f"    {enum_of[tag]}.{tag},\n" for tag in members)
+        title = document.get("title", path)
+        unions.append(
+            f"{constant}: Final = (\n{items})\n"
+            f'"""The message types of ``{path}`` (``{title}``), in its order."""\n'
+        )
+    enums = (
+        '"""The enums of message types and the types of each union, from the schema.\n\n'
+        "Standard library only: the sans-I/O core imports them without pydantic.\n"
+        '"""\n\n'
+        "from enum import Enum\nfrom typing import Final\n\n\n"
+        + "\n\n".join(pieces)
+        + "\n\n"
+        + "\n\n".join(unions)
+    )
+    return models, enums
 
 
 def generate_schema_data(schemas: Schemas, version: str = LATEST) -> str:
@@ -236,7 +308,7 @@ def generate(schemas: Schemas) -> dict[Path, str]:
     """Return the Python package's generated files: output path -> content."""
     require_versions(PINNED)
     return {
-        MODELS: generate_models(schemas),
+        **generate_models(schemas),
         **version_packages(schemas),
         **{
             schema_data_path(version): generate_schema_data(
@@ -245,7 +317,19 @@ def generate(schemas: Schemas) -> dict[Path, str]:
             for version in released_versions()
         },
         PACKAGE_DIR / "schemas" / "bundle.json": generate_bundle(schemas),
+        BUNDLER: generate_bundler(),
+        **state_machine.generate(schemas, LATEST),
     }
+
+
+BUNDLER = PACKAGE_DIR / "_bundle.py"
+"""The package's copy of ``codegen/schema_shape.py``: it bundles schema folders at run time."""
+
+
+def generate_bundler() -> str:
+    """Generate ``_bundle.py``: ``codegen/schema_shape.py`` as it is, under the header."""
+    source = Path(schema_shape.__file__).read_text(encoding="utf-8")
+    return header("codegen/schema_shape.py") + "\n" + source
 
 
 def schema_data_path(version: str) -> Path:
@@ -267,7 +351,9 @@ def version_init(schemas: Schemas, version: str, models_module: str) -> str:
         [*titles, "MESSAGES", "parse_client_message", "parse_server_message"],
         key=lambda name: (0 if name.isupper() else 1 if name[0].isupper() else 2, name),
     )
-    imports = "".join(f"    {title},\n" for title in titles)
+    enums = {enum for _, enum, _ in messages(schemas)}
+    imports = "".join(f"    {title},\n" for title in titles if title not in enums)
+    enums_module = models_module.rsplit(".", 1)[0] + "._enums"
     code = (
         header(f"schema/{version}/*.json")
         + f'''"""Protocol {number}'s messages: the models generated from ``schema/{version}/``.
@@ -276,6 +362,7 @@ def version_init(schemas: Schemas, version: str, models_module: str) -> str:
 :class:`~lambda_agent_api.protocol.message_set.MessageSet`).
 """
 
+from {enums_module} import {", ".join(sorted(enums))}
 from {models_module} import (
 {imports})
 from lambda_agent_api.protocol.message_set import MessageSet
@@ -304,8 +391,6 @@ def version_packages(latest: Schemas) -> dict[Path, str]:
         else:
             module = f"lambda_agent_api.protocol.{folder.name}._models"
             schemas = load_schemas(SCHEMA_ROOT / version)
-            outputs[folder / "_models.py"] = generate_models(
-                schemas, version, folder / "_models.py"
-            )
+            outputs.update(generate_models(schemas, version, folder / "_models.py"))
         outputs[folder / "__init__.py"] = version_init(schemas, version, module)
     return outputs

@@ -17,12 +17,11 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from common import LATEST, ROOT, Schemas, bundle_schemas, header
+from common import LATEST, ROOT, Schemas, bundle_schemas, header, run_tool
 from python_models import messages
 
 TS_DIR = ROOT / "typescript"
@@ -63,17 +62,7 @@ def run_generator(data: dict[str, Any]) -> str:
         sys.exit("codegen: the TypeScript target needs node (>= 20) on PATH")
     if not (TS_DIR / "node_modules").is_dir():
         sys.exit("codegen: typescript/node_modules is missing; run `npm ci --prefix typescript`")
-    result = subprocess.run(
-        [node, str(SCRIPT)],
-        input=json.dumps(data),
-        capture_output=True,
-        text=True,
-        cwd=TS_DIR,
-        check=False,
-    )
-    if result.returncode != 0:
-        sys.exit(f"codegen: {SCRIPT.name} failed:\n{result.stderr}")
-    return result.stdout
+    return run_tool([node, str(SCRIPT)], json.dumps(data), TS_DIR, SCRIPT.name)
 
 
 def generate_types(schemas: Schemas) -> str:

@@ -175,8 +175,12 @@ def test_server_and_channel_compose_the_chat_url(
 )
 def test_what_spectral_asks_for(folder: Path) -> None:
     document = yaml.safe_load((folder / "asyncapi.yaml").read_text(encoding="utf-8"))
-    # spectral:asyncapi's recommended rules (nox -s ecosystem runs Spectral itself).
-    assert set(document["info"]["contact"]) == {"name", "url", "email"}
+    # spectral:asyncapi's recommended rules (nox -s ecosystem runs Spectral itself). Its
+    # asyncapi-info-contact-properties also wants an email: the project publishes no
+    # mailbox, and the matrix records that rule as a stated limit rather than a made-up one.
+    contact = document["info"]["contact"]
+    assert set(contact) == {"name", "url"}
+    assert contact["url"] == "https://agent-api.lambda.coredump.ru/"
     tags = [t["name"] for t in document["info"]["tags"]]
     assert tags == sorted(tags)
     assert all(t["description"] for t in document["info"]["tags"])

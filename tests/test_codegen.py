@@ -23,7 +23,7 @@ PACKAGE = ROOT / "python" / "src" / "lambda_agent_api"
 MODELS = PACKAGE / "protocol" / "_models.py"
 
 
-WITHOUT_NODE = ("--target", "python", "--target", "docs", "--target", "migration")
+WITHOUT_NODE = ("--target", "python", "--target", "docs")
 
 
 def run_generate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -79,9 +79,10 @@ def test_an_edited_schema_produces_a_diff_in_every_target_and_exit_1(tmp_path: P
     assert "docs/reference/server/agent_event_end.md (committed)" in result.stdout
 
 
-# Runs generate.py with the package made unimportable: codegen must not need it.
+# Runs generate.py with the package made unimportable, and fails when any module was
+# loaded from python/src by another way (a path, sys.path): codegen reads files only.
 NO_PACKAGE = """
-import runpy, sys
+import os, runpy, sys
 
 class NoPackage:
     def find_spec(self, name, path=None, target=None):
@@ -92,37 +93,117 @@ class NoPackage:
 sys.meta_path.insert(0, NoPackage())
 sys.path.insert(0, "codegen")
 sys.argv = ["generate.py", *sys.argv[1:]]
-runpy.run_path("codegen/generate.py", run_name="__main__")
+package = os.path.abspath(os.path.join("python", "src"))
+try:
+    runpy.run_path("codegen/generate.py", run_name="__main__")
+finally:
+    loaded = [
+        name
+        for name, module in list(sys.modules.items())
+        if os.path.abspath(getattr(module, "__file__", None) or "/").startswith(package)
+    ]
+    if loaded:
+        print("codegen loaded the package's code:", loaded, file=sys.stderr)
+        os._exit(3)
 """
 
+CHECKOUT_PARTS = [
+    "codegen",
+    "schema",
+    "python/src",
+    "docs",
+    "tests/fixtures/messages",
+    "typescript",
+]
+"""What codegen reads and writes: a checkout without tests, tools or the CLI's examples."""
 
-def test_python_and_docs_generate_from_a_checkout_without_generated_files(tmp_path: Path) -> None:
+
+BUNDLE = Path("python/src/lambda_agent_api/schemas/bundle.json")
+"""The one generated file with no header: a schema document, published at its ``$id``."""
+
+
+def generated_files(checkout: Path) -> list[Path]:
+    """Every file under ``checkout`` whose first lines say it is generated, and the bundle."""
+    return sorted(
+        {BUNDLE}
+        | {
+            path.relative_to(checkout)
+            for path in checkout.rglob("*")
+            if path.is_file()
+            and "node_modules" not in path.parts
+            and "Do not edit" in path.read_text(encoding="utf-8", errors="replace")[:400]
+        }
+    )
+
+
+@pytest.mark.parametrize("targets", [WITHOUT_NODE, ()], ids=["python-and-docs", "every-target"])
+def test_codegen_runs_from_a_checkout_without_generated_files_or_the_package(
+    tmp_path: Path, targets: tuple[str, ...]
+) -> None:
+    if not targets:
+        require_node()
     checkout = tmp_path / "checkout"
-    for part in ["codegen", "schema", "python/src", "docs", "tests/fixtures/messages"]:
-        shutil.copytree(ROOT / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
+    ignore = shutil.ignore_patterns("__pycache__", "node_modules", "build")
+    for part in CHECKOUT_PARTS:
+        shutil.copytree(ROOT / part, checkout / part, ignore=ignore)
     shutil.copy(ROOT / "ruff.toml", checkout / "ruff.toml")
-    package = checkout / "python" / "src" / "lambda_agent_api"
-    generated = [
-        path.relative_to(checkout)
-        for path in package.rglob("*")
-        if path.is_file()
-        and "Do not edit" in path.read_text(encoding="utf-8", errors="replace")[:400]
-    ]
-    assert Path("python/src/lambda_agent_api/protocol/_models.py") in generated
+    if not targets:
+        (checkout / "typescript" / "node_modules").symlink_to(ROOT / "typescript" / "node_modules")
+    generated = generated_files(checkout)
+    expected = {
+        "python/src/lambda_agent_api/protocol/_models.py",
+        "python/src/lambda_agent_api/protocol/state_machine.py",
+        "python/src/lambda_agent_api/_bundle.py",
+        "python/src/lambda_agent_api/schemas/bundle.json",
+        "docs/rules.md",
+        "docs/reference/index.md",
+    }
+    if not targets:
+        expected.add("typescript/src/generated/types.ts")
+    assert expected <= {path.as_posix() for path in generated}
+    if targets:
+        generated = [path for path in generated if path.parts[0] != "typescript"]
     for path in generated:
         (checkout / path).unlink()
-    (checkout / "docs" / "rules.md").unlink()
 
     result = subprocess.run(
-        [sys.executable, "-c", NO_PACKAGE, "--target", "python", "--target", "docs"],
+        [sys.executable, "-c", NO_PACKAGE, *targets],
         capture_output=True,
         text=True,
         cwd=checkout,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    for path in [*generated, Path("docs/rules.md")]:
+    for path in generated:
         assert (checkout / path).read_bytes() == (ROOT / path).read_bytes(), path
+
+
+def test_the_no_package_guard_catches_a_module_loaded_by_path(tmp_path: Path) -> None:
+    # The guard above is what makes the test mean something: loading package code by a
+    # path (as codegen once did) must fail it, not only `import lambda_agent_api`.
+    checkout = tmp_path / "checkout"
+    shutil.copytree(
+        ROOT / "python" / "src",
+        checkout / "python" / "src",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    (checkout / "codegen").mkdir()
+    (checkout / "codegen" / "generate.py").write_text(
+        "import importlib.util, sys\n"
+        "path = 'python/src/lambda_agent_api/protocol/rules.py'\n"
+        "spec = importlib.util.spec_from_file_location('rules_by_path', path)\n"
+        "module = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['rules_by_path'] = module\n"
+        "spec.loader.exec_module(module)\n",
+        encoding="utf-8",
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", NO_PACKAGE], capture_output=True, text=True, cwd=checkout
+    )
+
+    assert result.returncode == 3
+    assert "rules_by_path" in result.stderr
 
 
 def test_generated_files_say_do_not_edit() -> None:

@@ -11,7 +11,9 @@ import asyncio
 import base64
 import hashlib
 import json
+import socket
 import struct
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,63 @@ def test_nasty_captures_in_bounded_memory(
     summary = json.loads(cost.stdout.splitlines()[-1])
     assert summary["kind"] == "summary"
     assert cost.peak_mib < limit_mib, f"{cost.peak_mib:.0f} MiB"
+
+
+@pytest.mark.timeout(240)
+async def test_a_client_flooded_with_pings_by_a_server_that_never_reads_stays_flat() -> None:
+    # websockets answers each ping with a pong whether or not the peer reads: 32 MiB of
+    # pings from a server that never reads grew the client by as much, without bound.
+    flood = _frame(b"p" * 125, opcode=9) * 8192  # 1 MiB of pings
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
+        writer.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        writer.write(_frame(b'{"type":"STATUS"}'))
+        for _ in range(32):  # never reading a byte of the pongs
+            writer.write(flood)
+            await writer.drain()
+        writer.write(_frame(b'{"type":"ERROR","code":"DONE","details":"the flood is over"}'))
+        await writer.drain()
+        await finished.wait()
+        writer.close()
+
+    finished = asyncio.Event()
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A small receive buffer (inherited by the accepted socket): the client's pongs
+    # pile up on its side soon, as they would behind a slow or hostile server.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 * 1024)
+    listener.bind(("127.0.0.1", 0))
+    server = await asyncio.start_server(handle, sock=listener)
+    port = listener.getsockname()[1]
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "support.flooded_client",
+        f"ws://127.0.0.1:{port}/",
+        cwd=Path(__file__).parent,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None
+        line = await asyncio.wait_for(child.stdout.readline(), 120)
+        _, connected, end = line.decode().split()
+        grown = (int(end) - int(connected)) / 1024
+        assert grown < 12, f"the client grew {grown:.0f} MiB under 32 MiB of pings"
+        # Then it closes: its close frame is stuck behind pongs the server never reads,
+        # and close() gives up after 2 * close_timeout (5 s) instead of waiting forever.
+        assert await asyncio.wait_for(child.wait(), 60) == 0
+    finally:
+        finished.set()
+        server.close()
+        if child.returncode is None:
+            child.kill()
+            await child.wait()

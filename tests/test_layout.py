@@ -19,11 +19,15 @@ PACKAGE = Path(lambda_agent_api.__file__).parent
 # What each layer may import from the package, besides itself. The root's own
 # modules (exceptions, schemas, the v1.1 shims) are named by their module name.
 ALLOWED = {
-    "protocol": {"exceptions"},
+    # _bundle: the generated reader of the schema files' shape (the standard library only).
+    "protocol": {"exceptions", "_bundle"},
     "capture": {"protocol", "exceptions"},
+    "schemas": {"capture", "protocol", "exceptions", "_bundle"},
+    # A copy of codegen/schema_shape.py, which codegen runs without the package.
+    "_bundle": set(),
     "check": {"capture", "protocol", "exceptions", "schemas"},
     "transport": {"capture", "protocol", "exceptions"},
-    "testing": {"probe", "capture", "protocol", "exceptions"},
+    "testing": {"probe", "capture", "protocol", "transport", "exceptions"},
     "probe": {"check", "capture", "protocol", "transport", "exceptions", "schemas"},
     "cli": {
         "probe",
@@ -142,6 +146,29 @@ def test_the_core_loads_no_io_stack(statement: str) -> None:
     loaded = _loaded_after(statement)
     assert [m for m in loaded if m.split(".")[0] in {"websockets", "asyncio"}] == []
     assert "lambda_agent_api.transport.agent_api" not in loaded
+
+
+def test_validate_loads_neither_pydantic_nor_the_models() -> None:
+    """``validate`` checks with pydantic-core validators translated from the schema and a
+    transition table keyed by generated, pydantic-free enums: it never pays for pydantic."""
+    loaded = _loaded_after(
+        "import lambda_agent_api.cli.validate_command, lambda_agent_api.check.files\n"
+        "from lambda_agent_api.protocol import transitions, conversation"
+    )
+    assert "pydantic_core" in loaded
+    assert [m for m in loaded if m.split(".")[0] in {"pydantic", "jsonschema"}] == []
+    assert "lambda_agent_api.protocol._models" not in loaded
+
+
+def test_the_models_and_the_core_share_the_generated_enums() -> None:
+    from lambda_agent_api.protocol import _enums, _models, messages, transitions
+
+    assert _models.EServerMessage is _enums.EServerMessage is messages.EServerMessage
+    assert _models.EClientMessage is _enums.EClientMessage is messages.EClientMessage
+    assert list(_enums.AGENT_EVENT_TYPES) == list(messages.AGENT_EVENT_CLASSES)
+    assert list(_enums.SERVER_MESSAGE_TYPES) == list(messages.SERVER_MESSAGE_CLASSES)
+    assert list(_enums.CLIENT_MESSAGE_TYPES) == list(messages.CLIENT_MESSAGE_CLASSES)
+    assert frozenset(messages.AGENT_EVENT_CLASSES) == transitions.AGENT_EVENTS
 
 
 def test_the_client_is_loaded_when_first_asked_for() -> None:

@@ -48,7 +48,7 @@ def test_the_corpus_is_all_described() -> None:
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_nasty_file(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     expected = MANIFEST[name]
-    code, summary, err = run(capsys, str(NASTY / name))
+    code, summary, err = run(capsys, *expected.get("args", []), str(NASTY / name))
     assert code == expected["exit"]
     assert summary["rules"] == expected["rules"]
     assert summary["frames"] == expected["frames"]
@@ -169,3 +169,55 @@ def test_memory_stays_flat(tmp_path: Path) -> None:
     write_session(large, 10_000)  # about 420 000 frames, 70 MB
     growth = peak_rss_mib(str(large)) - peak_rss_mib(str(small))
     assert growth < 20, f"peak RSS grew by {growth:.0f} MiB for 20 times the frames"
+
+
+def test_an_input_with_no_frame_in_its_first_101_records_is_given_up_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.jsonl"
+    path.write_text("".join(f"not a record {n}\n" for n in range(5000)), encoding="utf-8")
+    code, summary, err = run(capsys, str(path))
+    assert code == 2
+    assert (summary["rules"], summary["frames"], summary["records_skipped"]) == ({}, 0, 0)
+    assert err.count("\n") == 1
+    assert "101 records and not one frame" in err
+    assert "The rest was not read" in err
+    # The text report has no C001 line either: one reason, not a flood.
+    assert main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert "C001" not in out
+    assert err.count("\n") == 1
+
+
+def test_after_an_input_given_up_the_next_ones_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Large enough for --jobs 2 to cut it into ranges: the workers' results for the rest of
+    # the given-up input are dropped, and the next inputs get their own.
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(os.urandom(5 << 20))
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join([STATUS, ASK, END]) + "\n", encoding="utf-8")
+    for jobs in ("1", "2"):
+        code, summary, err = run(
+            capsys, "--jobs", jobs, str(garbage), str(good), str(garbage), str(good)
+        )
+        assert code == 2
+        assert (summary["frames"], summary["rules"]) == (6, {})
+        assert err.count("The rest was not read") == 2
+        assert [source for source, _ in _unreadable(summary)] == [str(garbage)] * 2
+
+
+def test_a_capture_with_a_frame_among_its_first_101_records_is_checked_to_its_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "noisy.jsonl"
+    bad = "".join(f"not a record {n}\n" for n in range(100))
+    path.write_text(bad + STATUS + "\n" + bad + ASK + "\n" + END + "\n", encoding="utf-8")
+    code, summary, err = run(capsys, str(path))
+    assert (code, summary["frames"], summary["rules"]) == (1, 3, {"C001": 200})
+    assert err == ""
+
+
+def _unreadable(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(entry["source"], entry["reason"]) for entry in summary["unreadable"]]

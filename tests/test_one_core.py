@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -25,7 +29,7 @@ from lambda_agent_api.protocol.transitions import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "python" / "src"
+TABLES = Path("python/src/lambda_agent_api/protocol/state_machine.py")
 
 
 def test_the_response_events_are_the_schemas_agent_event_union() -> None:
@@ -62,32 +66,33 @@ def test_send_user_message_is_refused_exactly_where_the_table_refuses_it(state: 
         assert raised.value.code == "NOT_CONNECTED"
 
 
-# A new agent event, as codegen would write it from a schema that adds it to the union.
-NEW_EVENT = """
-class MsgEventThinking(BaseModel):
-    type: Literal[EServerMessage.AGENT_EVENT_THINKING] = EServerMessage.AGENT_EVENT_THINKING
-    text: str
-    source: str = "main"
+def add_thinking_event(schema: Path) -> None:
+    """Add AGENT_EVENT_THINKING to a copy of a schema folder, as a maintainer would."""
+    chunk = json.loads((schema / "server" / "agent_event_text_chunk.json").read_text("utf-8"))
+    chunk["title"] = "MsgEventThinking"
+    chunk["properties"]["type"].update(
+        const="AGENT_EVENT_THINKING",
+        default="AGENT_EVENT_THINKING",
+        description="Message type discriminator; always `AGENT_EVENT_THINKING`.",
+    )
+    (schema / "server" / "agent_event_thinking.json").write_text(json.dumps(chunk), "utf-8")
+    enum_path = schema / "server" / "message_type.json"
+    enum_doc = json.loads(enum_path.read_text("utf-8"))
+    enum_doc["enum"].append("AGENT_EVENT_THINKING")
+    enum_path.write_text(json.dumps(enum_doc), "utf-8")
+    for union in ("agent_event.json", "server_message.json"):
+        doc = json.loads((schema / union).read_text("utf-8"))
+        member = copy.deepcopy(doc["allOf"][-1])
+        member["if"]["properties"]["type"]["const"] = "AGENT_EVENT_THINKING"
+        member["then"]["$ref"] = "server/agent_event_thinking.json"
+        doc["allOf"].append(member)
+        if "enum" in doc["properties"]["type"]:
+            doc["properties"]["type"]["enum"].append("AGENT_EVENT_THINKING")
+        (schema / union).write_text(json.dumps(doc), "utf-8")
 
-
-"""
 
 CHECK_NEW_EVENT = """
-import json, sys, types
-from pathlib import Path
-import lambda_agent_api.protocol as protocol
-
-text = (Path(protocol.__file__).parent / "_models.py").read_text(encoding="utf-8")
-END_MEMBER = '    AGENT_EVENT_END = "AGENT_EVENT_END"\\n'
-NEW_MEMBER = '    AGENT_EVENT_THINKING = "AGENT_EVENT_THINKING"\\n'
-text = text.replace(END_MEMBER, END_MEMBER + NEW_MEMBER, 1)
-UNION = "AgentEventUnion: TypeAlias = ("
-text = text.replace(UNION, NEW_EVENT + UNION, 1)
-text = text.replace("    | MsgEventEnd\\n)", "    | MsgEventEnd\\n    | MsgEventThinking\\n)")
-assert text.count("MsgEventThinking") == 3
-models = types.ModuleType("lambda_agent_api.protocol._models")
-sys.modules[models.__name__] = models
-exec(compile(text, "_models.py", "exec"), models.__dict__)
+import json
 
 from lambda_agent_api.capture import CaptureFormat, Connection, Frame
 from lambda_agent_api.check import validate
@@ -129,10 +134,28 @@ print("ok")
 """
 
 
-def test_an_event_added_to_the_union_needs_no_other_change() -> None:
-    code = f"NEW_EVENT = {NEW_EVENT!r}\n" + textwrap.dedent(CHECK_NEW_EVENT)
+def test_an_event_added_to_the_union_needs_no_other_change(tmp_path: Path) -> None:
+    # A copy of the checkout, the event added to its schema, then codegen: nothing else.
+    checkout = tmp_path / "checkout"
+    for part in ["codegen", "schema", "python/src", "docs", "tests/fixtures/messages"]:
+        shutil.copytree(ROOT / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "ruff.toml", checkout / "ruff.toml")
+    add_thinking_event(checkout / "schema" / "v1.1")
+    generate = subprocess.run(
+        [sys.executable, "codegen/generate.py", "--target", "python"],
+        capture_output=True,
+        text=True,
+        cwd=checkout,
+    )
+    assert generate.returncode == 0, generate.stdout + generate.stderr
+    assert "AGENT_EVENT_THINKING" in (checkout / TABLES).read_text("utf-8")
+
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=SOURCE
+        [sys.executable, "-c", textwrap.dedent(CHECK_NEW_EVENT)],
+        capture_output=True,
+        text=True,
+        cwd=checkout / "python" / "src",
+        env={**os.environ, "PYTHONPATH": str(checkout / "python" / "src")},
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "ok\n"

@@ -1,4 +1,4 @@
-"""codegen/release_gate.py: a released version changes only compatibly; draft/ is reported.
+"""tools/release/release_gate.py: a released version changes only compatibly; draft/ is reported.
 
 Each test builds a small git repository from the schema-diff fixtures: the first commit
 releases a version, the working tree then changes it.
@@ -19,7 +19,7 @@ from types import ModuleType
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-GATE = ROOT / "codegen" / "release_gate.py"
+GATE = ROOT / "tools" / "release" / "release_gate.py"
 FIXTURES = ROOT / "tests" / "fixtures" / "schema-diff"
 
 

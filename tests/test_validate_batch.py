@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.conversations import conversation_fixtures
-from support.examples import examples
+from support.examples import TIMEOUT, examples
 from support.fixtures import FIXTURES
 from support.strategies import TYPES, instances, json_values, mutated
 
@@ -42,6 +42,8 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+pytestmark = pytest.mark.timeout(TIMEOUT)  # many examples: see support.examples
 
 
 @pytest.fixture(autouse=True)
@@ -204,6 +206,29 @@ TRAPS = [
     ),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "text": "y"}', "F005"),
     ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {"a": 1, "a": 2}}', "F005"),
+    # A key twice where counting keys in the text is hard: after escaped quotes and
+    # backslashes, with blanks before the colon, spelled with \\u escapes.
+    (
+        '{"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": "{\\\\\\"q\\\\\\": 1", '
+        '"args_chunk": "\\\\"}',
+        "F005 T001 T002",  # and the call never names its tool nor ends its JSON
+    ),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "a\\\\", "text" : "b"}', "F005"),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "\\"x\\":", "text"\t:"y"}', "F005"),
+    ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "\\u0022:", "te\\u0078t": "y"}', "F005"),
+    (
+        '{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {"k\\\\": {"a": [{"b": 1, "b": 2}]}}}',
+        "F005",
+    ),
+    ('{"type": "AGENT_EVENT_TOOL_RESULT", "tool_name": "t", "result": {"\\\\\\"": 1}}', "T003"),
+    # Strings that start with a colon, and keys that are one, beside a key twice.
+    ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": 1, ":": ":"}}', "F005"),
+    (
+        '{"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "tool_name": "t", "args_chunk": ":", '
+        '"args_chunk": "{}"}',
+        "F005",
+    ),
+    ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": ":", "a": ": 1"}}', None),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "extra": 1}', "W002"),
     ('{"type": "AGENT_EVENT_SEND_FILE", "path": "/etc/passwd"}', "W003"),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": 5}', "S001"),
@@ -318,3 +343,87 @@ def test_standard_input_is_checked_in_turn(monkeypatch: pytest.MonkeyPatch) -> N
     assert [type(e) for e in events] == [FileStarted, FileDone]
     assert summary["frames"] == checker.summary.frames > 0
     assert found == []
+
+
+# The key counts the fast path trusts to find a key twice (F005)
+
+
+def _keys(value: Any) -> int:
+    if isinstance(value, dict):
+        return len(value) + sum(map(_keys, value.values()))
+    if isinstance(value, list):
+        return sum(map(_keys, value))
+    return 0
+
+
+def _dumps(value: Any, style: int) -> str:
+    if style == 0:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if style == 1:
+        return json.dumps(value)
+    return json.dumps(value, indent=1)  # blanks and new lines around the colons
+
+
+tricky_keys = st.text(alphabet='"\\:{} \n\tu0a', max_size=6)
+tricky_objects = st.recursive(
+    st.one_of(st.none(), st.integers(), tricky_keys),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(tricky_keys, inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@SETTINGS
+@given(st.lists(st.dictionaries(tricky_keys, tricky_objects, max_size=4), min_size=1, max_size=5))
+def test_key_counts_are_exact_or_refuse(objects: list[dict[str, Any]]) -> None:
+    """Counted in a slice's text, the keys are never fewer than its objects have (or None).
+
+    A key given twice counts once in a dict, so a count one short could hide it: never
+    undercounting is what keeps the fast path strict. (One too many, say for a string
+    that starts with a colon, only sends the slice to the precise path.)
+    """
+    expected = sum(map(_keys, objects))
+    for style in (0, 1, 2):
+        frames = [_dumps(o, style) for o in objects]
+        text = "\n".join(frames).encode()
+        _, count, _ = batch._key_counts(text, framed=False)
+        extra = batch._colon_first(text, framed=False)
+        assert count is None or extra is None or count - extra >= expected
+        assert count is None or count >= expected
+        for ascii_ in (False, True):
+            records = [
+                json.dumps({"ts": 1.0, "dir": "recv", "data": f}, ensure_ascii=ascii_)
+                for f in frames
+            ]
+            text = "\n".join(records).encode()
+            _, _, count = batch._key_counts(text, framed=True)
+            extra = batch._colon_first(text, framed=True)
+            assert count is None or extra is None or count - extra >= expected
+            assert count is None or count >= expected
+
+
+def test_key_counts_are_not_given_up_on_common_traffic() -> None:
+    """Tool-call chunks hold escaped quotes and backslashes, or start with a colon; the count
+    is still exact there (else the slice takes the slower path)."""
+    frames = [
+        {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": '{"q": "\\u0440 \\"x\\"", "n": 1}'},
+        {"type": "AGENT_EVENT_TEXT_CHUNK", "text": ' a "quoted": word \\ end'},
+        {"type": "AGENT_EVENT_TOOL_CALL_CHUNK", "args_chunk": ": 4}"},  # cut after a key
+        {"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": ":", "k": {"a": [1]}}},
+    ]
+    expected = sum(map(_keys, frames))
+    texts = [json.dumps(f, ensure_ascii=False) for f in frames]
+    text = "\n".join(texts).encode()
+    _, count, _ = batch._key_counts(text, framed=False)
+    assert count is not None
+    # Three strings start with a colon: one quote-colon too many each, taken off again.
+    assert (count, count - (batch._colon_first(text, framed=False) or 0)) == (
+        expected + 3,
+        expected,
+    )
+    records = [json.dumps({"ts": 1.0, "dir": "recv", "data": t}, ensure_ascii=False) for t in texts]
+    text = "\n".join(records).encode()
+    _, keys, count = batch._key_counts(text, framed=True)
+    extra = batch._colon_first(text, framed=True)
+    assert (keys, count - (extra or 0)) == (3 * len(records), expected)

@@ -1,3 +1,6 @@
+# Generated from codegen/schema_shape.py by codegen/generate.py. Do not edit:
+# change the schema or the generator, then run `nox -s codegen`.
+
 """Read the shape of the schema files, and turn them into one self-contained document.
 
 The files of a schema folder (``schema/v1.1/``) have no ``$id``: a file is
@@ -8,8 +11,11 @@ union file sends a message to its member with ``if``/``then`` on ``type``.
 
 Tools that cannot follow ``$ref`` across files (code generators,
 hypothesis-jsonschema, Ajv without a loader) need a single document: the
-bundle. This module has no dependencies beyond the standard library: ``codegen/``,
-which never imports the package (its models may not exist yet), loads it by path.
+bundle.
+
+This module is codegen's, and has no dependencies beyond the standard library: the
+package ships it as its generated ``_bundle.py`` (a copy), since it bundles schema
+folders at run time too; codegen never imports the package.
 """
 
 from __future__ import annotations

@@ -20,7 +20,12 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Protocol
 
-from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_NUMBER_DIGITS
+from lambda_agent_api.protocol.limits import (
+    MAX_DEPTH,
+    MAX_KEY_CHARS,
+    MAX_NUMBER_DIGITS,
+    SAFE_INT_CHARS,
+)
 
 __all__ = ["LONG_KEY", "TOO_LONG", "JsonStream", "JsonStreamError", "Readable"]
 
@@ -38,7 +43,6 @@ _OPENERS: Final = re.compile(r"[\[{][\[{ \t\n\r]*")
 _CLOSERS: Final = re.compile(r"[\]}][\]} \t\n\r]*")
 _NO_WHITESPACE: Final = str.maketrans("", "", " \t\n\r")
 _CLOSER_OF: Final = str.maketrans("[{", "]}")
-_MAX_INT_DIGITS: Final = 4000  # below Python's int<->str conversion limit (4300)
 
 
 class Readable(Protocol):
@@ -372,7 +376,7 @@ class JsonStream:
             # minute to convert.
             if len(text.lstrip("-")) > self._max_number_digits:
                 return TOO_LONG
-            if len(text) <= _MAX_INT_DIGITS:
+            if len(text) <= SAFE_INT_CHARS:
                 return int(text)
             return int(Decimal(text))
         try:

@@ -21,11 +21,11 @@ one file can be inspected in different processes.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from functools import cache, partial
-from operator import itemgetter, methodcaller
+from itertools import compress
+from operator import itemgetter, methodcaller, ne
 from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias
 
 from pydantic_core import ValidationError
@@ -35,6 +35,7 @@ from lambda_agent_api.capture.jsonl import _Close, _line_batches, _record
 from lambda_agent_api.check.fast_schema import (
     UntranslatableSchema,
     batch_validator,
+    nesting_types,
     record_batch_validator,
 )
 from lambda_agent_api.check.frames import (
@@ -127,22 +128,22 @@ def inspect_lines(
     """
     default = Connection(source, format)  # only for the record parser's BadRecords
     version = settings.version
+    validators: tuple[Any, Any] | None
     try:
-        validator = (
-            batch_validator(version)
-            if format is CaptureFormat.MESSAGES
-            else record_batch_validator(version)
+        validators = (
+            batch_validator(version),
+            None if format is CaptureFormat.MESSAGES else record_batch_validator(),
         )
     except UntranslatableSchema:  # the tests hold the shipped schemas translatable
-        validator = None
+        validators = None
     number = 0
     for lines, terminated in _line_batches(stream, source, head, settings.max_record_bytes):
         for start in range(0, len(lines), SLICE):
             part = lines[start : start + SLICE]
             last = terminated or start + SLICE < len(lines)
             events = None
-            if validator is not None:  # it refuses a line too long to read (None)
-                events = _fast(validator, part, number, format, settings)
+            if validators is not None:  # they refuse a line too long to read (None)
+                events = _fast(validators, part, number, settings)
             if events is None:
                 events = _precise(part, number, last, format, default, settings)
             number += len(part)
@@ -150,26 +151,44 @@ def inspect_lines(
 
 
 def _fast(
-    validator: Any, part: list[Any], number: int, format: CaptureFormat, settings: Settings
+    validators: tuple[Any, Any], part: list[Any], number: int, settings: Settings
 ) -> list[Event] | None:
-    try:
-        joined = b"\n".join(part)
-        messages = validator.validate_python(part)
-    except (TypeError, ValidationError):  # a None (too long) line, or what the schema refuses
+    """Inspect a slice in a few C calls; None when the precise path must look at it."""
+    frame_validator, record_validator = validators
+    joined = b"\n".join(part) if None not in part else b""
+    if not joined or not _plain_bytes(joined, part, settings):
         return None
-    if not _plain(joined, part, messages, format, settings):
+    records: list[Any] | None = None
+    try:
+        if record_validator is None:
+            bodies: list[Any] = part
+            tight, frame_keys, _ = _key_counts(joined, framed=False)
+        else:
+            records = record_validator.validate_python(part)
+            # A record's own keys are the unescaped quote-colons of its line: there are
+            # as many as its dict has unless one is there twice (F005: the precise path says so).
+            tight, record_keys, frame_keys = _key_counts(joined, framed=True)
+            if record_keys != sum(map(len, records)):
+                return None
+            bodies = list(map(_GET_DATA, records))
+        messages = frame_validator.validate_python(bodies)
+    except (TypeError, ValidationError):  # what the schema refuses
         return None
     # Python looks at runs, not at frames: the types become one letter each, and a
     # regular expression cuts them into runs of one quiet type and single frames.
     # Per frame, only C loops run (map, join, the regex, list slices).
-    if format is CaptureFormat.MESSAGES:
+    codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, messages)))
+    framed = records is not None
+    if not _no_key_twice(
+        joined, tight, frame_keys, framed, bodies, messages, codes, settings.version
+    ):
+        return None
+    if records is None:
         keys: list[Any] | None = None
         directions: str | None = None
     else:
-        keys = list(map(_GET_CONN, messages))
-        directions = "".join(map(_DIRECTION_CODES.__getitem__, map(_GET_DIR, messages)))
-        messages = list(map(_GET_DATA, messages))
-    codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, messages)))
+        keys = list(map(_GET_CONN, records))
+        directions = "".join(map(_DIRECTION_CODES.__getitem__, map(_GET_DIR, records)))
     # Most slices have no "source" at all (nor a \u escape that could spell one).
     if b"source" in joined or b"\\u" in joined:
         sources = list(map(_GET_SOURCE, messages))
@@ -206,10 +225,8 @@ def _fast(
     return events
 
 
-def _plain(
-    joined: bytes, part: list[bytes], messages: list[Any], format: CaptureFormat, settings: Settings
-) -> bool:
-    """Say whether a slice the validator took has nothing the precise path would report.
+def _plain_bytes(joined: bytes, part: list[bytes], settings: Settings) -> bool:
+    """Say whether a slice holds none of what the validators take but the precise path reports.
 
     Each test is one C call over the whole slice in the common case.
     """
@@ -219,32 +236,136 @@ def _plain(
     if len(joined) > max_chars and max(map(len, part)) > max_chars:
         return False
     digits = settings.max_number_digits
-    if digits < PARSER_MAX_INT_DIGITS and b"0" * (digits + 1) in joined.translate(_DIGITS):
-        return False
-    # A key twice in an object (F005): every key is followed by a colon, so a slice
-    # with no more colons than keys has none; else count each line's keys.
-    if format is CaptureFormat.MESSAGES:
-        keys = list(map(len, messages))
-        bodies = messages
-    else:
-        bodies = list(map(_GET_DATA, messages))
-        keys = [len(record) + len(body) for record, body in zip(messages, bodies, strict=True)]
-    colons = joined.count(b":")
-    if colons <= sum(keys):
-        return True
-    # Keys of nested objects (a tool's result, a progress payload) have colons too.
-    if colons <= sum(keys) + sum(_nested_keys(body) for body in bodies if _holds_nesting(body)):
-        return True
-    for line, count in zip(part, keys, strict=True):
-        if len(_KEY_END.findall(line)) > count:
-            data = line if format is CaptureFormat.MESSAGES else json.loads(line)["data"]
-            if duplicate_key(data) is not None:
-                return False
+    return not (digits < PARSER_MAX_INT_DIGITS and b"0" * (digits + 1) in joined.translate(_DIGITS))
+
+
+def _no_key_twice(
+    joined: bytes,
+    tight: bool,
+    in_text: int | None,
+    framed: bool,
+    bodies: list[Any],
+    messages: list[Any],
+    codes: str,
+    version: str | None,
+) -> bool:
+    """Say whether no frame of a slice has a key twice in an object (F005).
+
+    ``tight`` and ``in_text`` are what :func:`_key_counts` says of the slice's text
+    ``joined``; ``framed``: the ``bodies`` are ``str``, taken from capture records.
+    The validators build dicts, in which a key given twice counts once; so no key
+    is there twice when the text holds no more keys than the dicts.
+    """
+    if in_text is not None:
+        in_dicts = sum(map(len, messages))
+        if in_text == in_dicts:
+            return True
+        # Keys of nested objects (a tool's result, a progress payload).
+        for match in _nesting_pattern(version).finditer(codes):
+            for index in range(*match.span()):
+                in_dicts += _nested_keys(messages[index])
+        if in_text == in_dicts:
+            return True
+        # Strings that start with a colon (a tool call's chunk cut after a key).
+        extra = _colon_first(joined, framed)
+        if extra is not None and in_text - extra == in_dicts:
+            return True
+    # Frame by frame: in C, the frames whose text has more quote-colons (more colons,
+    # when blanks may stand before one) than their dict has keys; those in Python.
+    mark = ('":' if tight else ":") if framed else (b'":' if tight else b":")
+    counts = map(methodcaller("count", mark), bodies)
+    suspects = compress(zip(bodies, messages, strict=True), map(ne, counts, map(len, messages)))
+    for body, message in suspects:
+        # Counted again, escapes and nesting minded, before parsing it again.
+        text = body if type(body) is bytes else body.encode("utf-8", "surrogatepass")
+        in_frame = _key_counts(text, framed=False)[1]
+        if in_frame is not None:
+            in_frame -= _colon_first(text, framed=False) or 0
+            if in_frame == len(message) + _nested_keys(message):
+                continue
+        if duplicate_key(body) is not None:
+            return False
     return True
 
 
-def _holds_nesting(message: dict[str, Any]) -> bool:
-    return any(type(value) is dict or type(value) is list for value in message.values())
+# In valid JSON every key, and nothing else but the opening quote of a string that
+# starts with a colon, is a quote that is not escaped followed by a colon. A quote is
+# escaped when an odd number of backslashes precede it. So keys are counted, never
+# fewer than there are, in a few C calls: the quote-colons, and those after k backslashes.
+
+_MAX_RUN: Final = 16
+"""Longer runs of backslashes before a quote are left to the frame-by-frame path."""
+
+
+def _after_backslashes(text: bytes, tail: bytes) -> list[int] | None:
+    """Return how often ``tail`` follows at least 1, 2, ... backslashes (to the last nonzero)."""
+    counts: list[int] = []
+    prefix = b"\\"
+    while len(counts) < _MAX_RUN:
+        count = text.count(prefix + tail)
+        if not count:
+            return counts
+        counts.append(count)
+        prefix += b"\\"
+    return None  # a run so long is no frame's text: count it slowly
+
+
+def _key_counts(text: bytes, framed: bool) -> tuple[bool, int | None, int | None]:
+    """Count the keys in ``text``, valid JSON lines, and in the frames their strings hold.
+
+    Return (tight, keys, framed keys). ``tight``: no blank stands between a key
+    and its colon, so that every key is a quote-colon. The counts are None when
+    they cannot be taken cheaply, and otherwise never less than the number of keys.
+    ``keys`` counts the lines' own keys; ``framed keys`` (when ``framed``) the keys
+    of the frames inside the ``data`` strings of capture records, and ``tight`` is
+    then said of the frames. A frame's text is written there with its quotes
+    escaped and its backslashes doubled: after n backslashes in the frame, a quote
+    is one after 2n + 1 in the record. So a key of the frame (n even) ends in a
+    quote after 1, 5, 9... backslashes; a unicode escape of a quote, colon,
+    backslash or blank makes that count give up.
+    """
+    # A blank between a quote and a colon (in the frames: as their strings escape it).
+    if (_FRAMED_KEY_GAP if framed else _KEY_GAP).search(text) is not None:
+        return False, None, None
+    exactly = _by_run(text, b'":')
+    if exactly is None:
+        return True, None, None
+    # A quote after an even number of backslashes is not escaped: the lines' own keys.
+    keys = sum(exactly[0::2])
+    if not framed:
+        return True, keys, None
+    if b"\\u00" in text and _SPELLED.search(text) is not None:
+        return False, keys, None  # the frames may spell a blank before a colon
+    return True, keys, sum(exactly[1::4])
+
+
+def _colon_first(text: bytes, framed: bool) -> int | None:
+    """Count what :func:`_key_counts` counts too many: strings that start with a colon.
+
+    A quote-colon-quote-colon is a key and a string that starts with a colon, or a
+    key that is one colon: one quote-colon too many either way (also with a space
+    after the key's colon, as ``json.dumps`` writes it). Each such quote is counted
+    at most once; None when a count cannot be taken cheaply.
+    """
+    tails = (b'":\\":', b'": \\":') if framed else (b'":":', b'": ":')
+    found = 0
+    for tail in tails:
+        runs = _by_run(text, tail)
+        if runs is None:
+            return None
+        # As for the keys themselves: the first quote is not escaped.
+        found += sum(runs[1::4] if framed else runs[0::2])
+    return found
+
+
+def _by_run(text: bytes, tail: bytes) -> list[int] | None:
+    """Return how often ``tail`` follows exactly 0, 1, 2... backslashes (None: too many)."""
+    counts = _after_backslashes(text, tail)
+    if counts is None:
+        return None
+    counts.insert(0, text.count(tail))
+    counts.append(0)
+    return [counts[k] - counts[k + 1] for k in range(len(counts) - 1)]
 
 
 def _nested_keys(value: Any) -> int:
@@ -296,7 +417,10 @@ def _split(
 
 _DIGITS: Final = bytes(48 if 48 <= byte <= 57 else 46 for byte in range(256))
 """Digits to b"0", every other byte to b".": a run of digits becomes a substring to find."""
-_KEY_END: Final = re.compile(rb'"[ \t\n\r]*:')
+_KEY_GAP: Final = re.compile(rb'"[ \t\r]+:')
+_FRAMED_KEY_GAP: Final = re.compile(rb'"(?:[ \t\r]|\\[nrt])+:')
+_SPELLED: Final = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|2[02]|3[aA]|5[cC])")
+"""A ``\\u`` escape of a control character, a space, a quote, a colon or a backslash."""
 _GET_TYPE: Final = itemgetter("type")
 _GET_DIR: Final = itemgetter("dir")
 _GET_DATA: Final = itemgetter("data")
@@ -314,6 +438,13 @@ def _codes() -> dict[str, str]:
 @cache
 def _run_codes() -> frozenset[str]:
     return frozenset(_codes()[type_] for type_ in _RUNS)
+
+
+@cache
+def _nesting_pattern(version: str | None) -> re.Pattern[str]:
+    """Return the pattern that finds the letters of types whose messages may nest objects."""
+    letters = "".join(sorted(_codes()[type_] for type_ in nesting_types(version)))
+    return re.compile(f"[{letters}]+" if letters else "(?!)")
 
 
 @cache

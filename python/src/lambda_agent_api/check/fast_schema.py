@@ -32,6 +32,7 @@ __all__ = [
     "UntranslatableSchema",
     "batch_validator",
     "message_validator",
+    "nesting_types",
     "record_batch_validator",
 ]
 
@@ -256,21 +257,53 @@ def batch_validator(version: str | None = None) -> SchemaValidator:
 
 
 @cache
-def record_batch_validator(version: str | None = None) -> SchemaValidator:
-    """Return a validator of a list of capture-format lines, each a record holding a message.
+def record_batch_validator() -> SchemaValidator:
+    """Return a validator of a list of capture-format lines, each a record; ``data`` stays text.
 
     It takes only a record as the capture writer writes it, ``{"ts": <float>,
-    "dir": "send"|"recv", "data": "<a valid message>"[, "conn": "<string>"]}``,
-    and returns, for each, the record with ``data`` parsed.
+    "dir": "send"|"recv", "data": "<text>"[, "conn": "<string>"]}``, and returns
+    each record as a dict; the frames in ``data`` then go through
+    :func:`batch_validator` in one more call.
     """
     record = cs.typed_dict_schema(
         {
             "ts": cs.typed_dict_field(cs.float_schema(strict=True, allow_inf_nan=False)),
             "dir": cs.typed_dict_field(cs.literal_schema(["send", "recv"])),
-            "data": cs.typed_dict_field(cs.json_schema(message_schema("forbid", version))),
+            "data": cs.typed_dict_field(cs.str_schema(strict=True)),
             "conn": cs.typed_dict_field(cs.str_schema(strict=True), required=False),
         },
         extra_behavior="forbid",
         total=True,
     )
     return SchemaValidator(cs.list_schema(cs.json_schema(record)), _CONFIG)
+
+
+def _may_nest(schema: cs.CoreSchema) -> bool:
+    """Say whether a value of ``schema`` may hold an object (and so keys of its own)."""
+    kind = schema["type"]
+    if kind in ("str", "int", "float", "bool", "none", "literal"):
+        return False
+    if kind == "list":
+        return _may_nest(schema.get("items_schema", cs.any_schema()))
+    if kind == "union":
+        return any(
+            _may_nest(choice[0] if isinstance(choice, tuple) else choice)
+            for choice in schema["choices"]
+        )
+    return True  # any, dict, typed-dict and whatever else: assume it may
+
+
+@cache
+def nesting_types(version: str | None = None) -> frozenset[str]:
+    """Return the message types with a field that may hold an object (keys below the message's own).
+
+    A message of any other type that :func:`batch_validator` takes has exactly
+    as many keys as its dict has fields, since the validator refuses unknown fields.
+    """
+    union = message_schema("forbid", version)
+    found = set()
+    for type_, choice in union["choices"].items():
+        fields = choice.get("fields", {})
+        if any(_may_nest(field["schema"]) for field in fields.values()):
+            found.add(type_)
+    return frozenset(found)

@@ -22,7 +22,8 @@ import os
 import pickle
 import stat
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Generator, Hashable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO, Final
 
@@ -39,6 +40,7 @@ from lambda_agent_api.check.diagnostics import Diagnostic
 from lambda_agent_api.check.frames import Inspection
 from lambda_agent_api.check.traffic import Finding
 from lambda_agent_api.exceptions import CaptureError
+from lambda_agent_api.protocol.conversation import fields_observed
 from lambda_agent_api.protocol.limits import MAX_DEPTH, MAX_KEY_CHARS, MAX_OPEN_CONNECTIONS
 from lambda_agent_api.protocol.transitions import Role
 
@@ -120,6 +122,7 @@ class FileChecker:
         """Bytes of the current input checked so far (for a progress bar)."""
         self.on_progress: Callable[[], None] | None = None
         """Called when :attr:`done_bytes` has grown."""
+        self._skipping = False
 
     def __enter__(self) -> FileChecker:
         return self
@@ -142,21 +145,41 @@ class FileChecker:
         """
         plans = [self._plan(name) for name in names]
         results = self._inspect_ahead(plans)
-        for plan in plans:
+        for number, plan in enumerate(plans, 1):
             if plan.error is not None:
                 yield FileDone(plan.source, plan.error)
                 continue
             yield FileStarted(plan.source, plan.size)
             self.done_bytes = 0
+            self._skipping = False
+            taken = [0]  # the ranges of the input whose results were taken
+            inner = (
+                self._apply_chunks(plan, results, taken)
+                if plan.chunks and self._pool is not None
+                else self._check_stream(plan)
+            )
             try:
-                if plan.chunks and self._pool is not None:
-                    yield from self._apply_chunks(plan, results)
-                else:
-                    yield from self._check_stream(plan)
+                with closing(inner):
+                    for item in inner:
+                        yield item
+                        if self._skipping:
+                            break
             except CaptureError as error:
                 yield FileDone(plan.source, str(error).removeprefix(f"{plan.source}: "))
                 continue
+            if self._skipping and plan.chunks and self._pool is not None and number < len(plans):
+                # The workers' results come in input order: the next input's come after
+                # the rest of this one's, which are dropped.
+                for _ in range(len(plan.chunks) - taken[0]):
+                    next(results)
             yield FileDone(plan.source)
+
+    def skip_rest(self) -> None:
+        """Stop checking the current input: :meth:`check` reads no more of it.
+
+        Its :class:`FileDone` comes next. Call it between two of ``check``'s events.
+        """
+        self._skipping = True
 
     def position(self) -> int:
         """Bytes of the current input checked so far (:attr:`done_bytes`)."""
@@ -227,20 +250,21 @@ class FileChecker:
     # The stateful half: the conversations, in input order
 
     def _apply_chunks(
-        self, plan: _Plan, results: Iterator[tuple[list[Event], int]]
-    ) -> Iterator[Diagnostic]:
+        self, plan: _Plan, results: Iterator[tuple[list[Event], int]], taken: list[int]
+    ) -> Generator[Diagnostic, None, None]:
         assert plan.format is not None
         state = _FileState(self.checker, plan.source, plan.format, self._max_open)
         offset = 0
         for start, end in plan.chunks:
             events, lines = next(results)
+            taken[0] += 1
             yield from state.apply(events, offset)
             offset += lines
             self.done_bytes += end - start
             self._progress()
         yield from state.finish()
 
-    def _check_stream(self, plan: _Plan) -> Iterator[Diagnostic]:
+    def _check_stream(self, plan: _Plan) -> Generator[Diagnostic, None, None]:
         stream: BinaryIO
         if plan.name == "-":
             import sys
@@ -407,9 +431,17 @@ def _inspect_chunk(task: tuple[str, str, CaptureFormat, int, int, Settings]) -> 
         if start == 0:
             head = _strip_bom(stream.read(len(_BOM)))
         for part, count in inspect_lines(stream, source, format, settings, head):  # type: ignore[arg-type]
-            events += part
+            events += map(_slim, part)
             lines += count
     return pickle.dumps((events, lines), pickle.HIGHEST_PROTOCOL)
+
+
+def _slim(event: Event) -> Event:
+    """Keep of a frame's fields only what the conversation reads: less to pickle and unpickle."""
+    if event[0] != FRAME or event[6] is None:
+        return event
+    kind, key, line, found, sender, type_, fields = event
+    return (kind, key, line, found, sender, type_, fields_observed(type_, fields))
 
 
 def _chunks(file: BinaryIO, size: int, jobs: int) -> list[tuple[int, int]]:

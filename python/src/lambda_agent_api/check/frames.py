@@ -36,6 +36,7 @@ from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.limits import (
     MAX_FRAME_BYTES,
     MAX_NUMBER_DIGITS,
+    PYDANTIC_MAX_INT_DIGITS,
     NumberTooLong,
     find_long_number,
 )
@@ -49,6 +50,7 @@ from lambda_agent_api.protocol.strict_json import show as _show
 from lambda_agent_api.protocol.transitions import Role, role_of
 
 __all__ = [
+    "UNREAD",
     "WORKSPACE_PATHS",
     "Found",
     "Inspection",
@@ -64,6 +66,11 @@ WORKSPACE_PATHS: Final[Mapping[str, tuple[str, bool]]] = {
 
 The schema keeps them plain strings; W003 warns about absolute ones and ``..`` segments.
 """
+
+UNREAD: Final = "<unread>"
+"""The :attr:`Inspection.type` of a frame larger than the frame limit (F006), not read:
+the conversation takes it as a frame whose sender and type are unknown
+(:meth:`~lambda_agent_api.protocol.conversation.Conversation.unread`)."""
 
 ROLE_OF_DIRECTION: Final[Mapping[str | None, Role]] = {"send": Role.CLIENT, "recv": Role.SERVER}
 """Who sent a frame, by the capture's direction (seen from the client)."""
@@ -92,7 +99,7 @@ class Inspection(NamedTuple):
     role: Role | None
     """Who sent it; None when no conversation step follows (``fields`` is None too)."""
     type: str | None
-    """Its ``type``."""
+    """Its ``type``; :data:`UNREAD` for a frame over the size limit."""
     fields: Mapping[str, Any] | None
     """Its fields for the conversation; None when it takes no conversation step."""
 
@@ -134,7 +141,7 @@ def inspect_frame(
         return Inspection([Found("F004", message)], None, None, None)
     # A str's UTF-8 takes at most 4 bytes a character: only a long one is measured.
     if len(data) > max_frame_bytes // 4 and (over := _over_limit(data, max_frame_bytes)):
-        return Inspection([over], None, None, None)
+        return Inspection([over], None, UNREAD, None)
     slowly = (direction, data, version, max_frame_bytes, max_number_digits)
     # pydantic-core refuses an integer of more digits itself, and the slow path explains.
     if max_number_digits < PARSER_MAX_INT_DIGITS and find_long_number(data, max_number_digits):
@@ -183,7 +190,7 @@ def _inspect_slowly(
 ) -> Inspection:
     over = _over_limit(data, max_frame_bytes)
     if over is not None:
-        return Inspection([over], None, None, None)
+        return Inspection([over], None, UNREAD, None)
     found: list[Found] = []
     value = _parse(data, max_number_digits)
     if isinstance(value, Found):
@@ -264,7 +271,7 @@ def _parse(data: str | bytes, max_number_digits: int, stand_in: bool = False) ->
         return Found("F002", f"the frame is not JSON: {error}")
 
 
-PARSER_MAX_INT_DIGITS: Final = 4300
+PARSER_MAX_INT_DIGITS: Final = PYDANTIC_MAX_INT_DIGITS
 """The most digits of an integer pydantic-core's JSON parser converts; it refuses more."""
 _KEY_END: Final = re.compile(r'"[ \t\n\r]*:')
 _KEY_END_BYTES: Final = re.compile(rb'"[ \t\n\r]*:')

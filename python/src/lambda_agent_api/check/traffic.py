@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from lambda_agent_api.check.diagnostics import Summary
-from lambda_agent_api.check.frames import Found, Inspection, inspect_frame
+from lambda_agent_api.check.frames import UNREAD, Found, Inspection, inspect_frame
 from lambda_agent_api.protocol.conversation import Conversation
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.protocol.rules import RULES, Rule
@@ -125,6 +125,8 @@ class TrafficChecker:
                 result.append(
                     self._counted(Finding(finding.rule, finding.message, key, index, type_))
                 )
+        elif type_ == UNREAD:  # a frame was here: what follows must not seem out of order
+            connection.conversation.unread()
         return result
 
     def take_quiet(self, key: Hashable, type_: str, count: int) -> bool:

@@ -13,6 +13,8 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lambda_agent_api.protocol.text import shorten
+
 __all__ = ["EXIT_CODES", "HELP", "NAME", "SHELLS", "add_arguments", "run", "script"]
 
 NAME = "completion"
@@ -87,7 +89,7 @@ def _commands(parser: argparse.ArgumentParser) -> Iterator[_Command]:
 
 def _one_line(text: str | None) -> str:
     text = " ".join((text or "").split())
-    return text if len(text) <= 70 else text[:69] + "…"
+    return shorten(text, 70)
 
 
 def script(shell: str, parser: argparse.ArgumentParser) -> str:

@@ -6,10 +6,11 @@ import argparse
 import contextlib
 import logging
 import os
-import re
 import sys
 from collections.abc import Iterator, Mapping
-from typing import Final, TextIO
+from typing import TextIO
+
+from lambda_agent_api.protocol.text import plural, printable
 
 __all__ = [
     "BLUE",
@@ -30,39 +31,6 @@ __all__ = [
 ]
 
 BOLD, DIM, RED, GREEN, YELLOW, BLUE, CYAN = "1", "2", "31", "32", "33", "34", "36"
-
-
-# What must never reach a terminal raw: C0 controls (ESC starts the sequences
-# that set the window title, clear the screen or write the clipboard, OSC 52),
-# DEL, C1 controls (0x9b is a one-byte CSI), the bidirectional overrides that
-# reorder what is shown, and lone surrogates (no encoding can write them; the
-# readers keep undecodable bytes as U+DC80..U+DCFF).
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-_UNSAFE_MULTILINE: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, kept by surrogateescape
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def printable(text: str, *, multiline: bool = False) -> str:
-    r"""Return untrusted ``text`` safe for a terminal: controls and the like as escapes.
-
-    Every string that came from input (a frame, a capture, a URL, a file name)
-    goes through this before it is printed. Control characters, bidirectional
-    overrides and lone surrogates become ````, ``‮``... (undecodable
-    bytes kept as surrogates become ``é``), so the output is valid UTF-8 and
-    cannot drive the terminal. With ``multiline``, newlines and tabs are kept.
-    """
-    pattern = _UNSAFE_MULTILINE if multiline else _UNSAFE
-    return pattern.sub(_escape, text)
 
 
 def safe_streams() -> None:
@@ -169,8 +137,3 @@ def os_reason(error: OSError) -> str:
     if error.errno is not None and error.errno > 0:
         return os.strerror(error.errno)
     return error.strerror or str(error) or type(error).__name__
-
-
-def plural(count: int, noun: str) -> str:
-    """Say ``1 frame`` or ``2,048 frames``."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"

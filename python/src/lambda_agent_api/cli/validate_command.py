@@ -207,11 +207,13 @@ def run(args: argparse.Namespace) -> int:
         # that holds none is unusable input (exit 2), not a C001 per line.
         held: list[Diagnostic] | None = None
         frames_before = 0
+        abandoned = False  # the current file was given up as not a capture
         for event in files.check(args.files):
             if isinstance(event, FileStarted):
                 info.files += 1
                 started = True
                 held, frames_before = [], checker.summary.frames
+                abandoned = False
                 if show_progress and event.size is not None and event.size >= MIN_BYTES:
                     bar = ProgressBar(sys.stderr, event.source, event.size, files.position)
                 continue
@@ -221,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
                     bar = None
                 if event.error is not None:
                     _unreadable(info, event.source, event.error)
-                elif started and checker.summary.frames == frames_before:
+                elif started and not abandoned and checker.summary.frames == frames_before:
                     _unusable(info, event.source, held or [], checker)
                     held = []
                 for diagnostic in held or ():
@@ -233,6 +235,15 @@ def run(args: argparse.Namespace) -> int:
                 continue
             if held is not None:
                 held.append(event)
+                if len(held) > _HELD and checker.summary.frames == frames_before:
+                    # So many records and not one frame: not a capture. Said once, and
+                    # the rest is not read (a binary file held thousands of C001).
+                    source = event.connection.source
+                    _unusable(info, source, held, checker, abandoned=len(held))
+                    held = []
+                    files.skip_rest()
+                    abandoned = True
+                    continue
                 if len(held) > _HELD:  # too many to hold back: shown as they come
                     for diagnostic in held:
                         reporter.add(diagnostic)
@@ -262,13 +273,29 @@ def run(args: argparse.Namespace) -> int:
 
 
 _HELD = 100
-"""The findings of a file held until it shows a frame."""
+"""The findings of a file held until it shows a frame; one more and still no frame, and
+the file is not a capture: it is given up (exit 2, one line), the rest unread."""
 
 
-def _unusable(info: RunInfo, source: str, held: list[Diagnostic], checker: Checker) -> None:
-    """Report a file that held no frame as unusable input, and drop its held findings."""
+def _unusable(
+    info: RunInfo,
+    source: str,
+    held: list[Diagnostic],
+    checker: Checker,
+    abandoned: int | None = None,
+) -> None:
+    """Report a file that held no frame as unusable input, and drop its held findings.
+
+    ``abandoned``: the file was given up after this many findings and no frame.
+    """
     bad = [d for d in held if d.rule.id == "C001"]
-    if bad or checker.summary.counts["C001"]:
+    if abandoned is not None:
+        first = f" (the first: {bad[0].message})" if bad else ""
+        reason = (
+            f"not a capture: {abandoned} records and not one frame{first}; binary data, a "
+            "compressed file, or text in another format? The rest was not read"
+        )
+    elif bad or checker.summary.counts["C001"]:
         first = f" (the first: {bad[0].message})" if bad else ""
         reason = (
             f"not a capture: none of its records is a frame{first}; binary data, a "

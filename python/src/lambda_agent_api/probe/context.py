@@ -27,6 +27,7 @@ from lambda_agent_api.probe.options import ProbeOptions
 from lambda_agent_api.probe.results import Ledger
 from lambda_agent_api.probe.traffic import Finding, Traffic
 from lambda_agent_api.protocol.strict_json import show
+from lambda_agent_api.protocol.text import plural
 from lambda_agent_api.protocol.transitions import ends_response, is_agent_event
 from lambda_agent_api.transport.agent_api import agent_url
 
@@ -67,7 +68,7 @@ class Response:
 
     def describe(self) -> str:
         """Say how the response went, safe to print."""
-        events = f"{self.events} agent event{'s' if self.events != 1 else ''}"
+        events = plural(self.events, "agent event")
         if self.end == "END":
             return f"{events}, then AGENT_EVENT_END"
         if self.end == "ERROR":

@@ -8,7 +8,6 @@ so no control character from the network reaches a terminal.
 from __future__ import annotations
 
 import json
-import re
 import socket
 import time
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from xml.etree import ElementTree
 from lambda_agent_api.probe.checks import Level
 from lambda_agent_api.probe.results import CheckResult, ProbeReport, Status
 from lambda_agent_api.probe.scenarios import Scenario
+from lambda_agent_api.protocol.text import plural, printable
 
 __all__ = ["Paint", "TextProgress", "format_text", "junit_xml", "write_json"]
 
@@ -52,7 +52,7 @@ class TextProgress:
 
     def finished(self, scenario: Scenario, seconds: float, failures: int) -> None:
         """Say how it went."""
-        said = f"{failures} failure{'s' if failures != 1 else ''}" if failures else "ok"
+        said = plural(failures, "failure") if failures else "ok"
         self._out.write(f" {said} ({seconds:.2f} s)\n")
         self._out.flush()
         self._open = False
@@ -93,7 +93,7 @@ def _check_lines(result: CheckResult, verbose: bool, paint: Paint) -> list[str]:
     if result.status in (Status.FAILED, Status.EXPECTED_FAILURE):
         lines.append(f"      {check.sentence}")
         shown = result.failures if verbose else result.failures[:_MAX_LISTED]
-        lines.extend(f"      - {_where(e.scenario)}{_safe(e.message)}" for e in shown)
+        lines.extend(f"      - {_where(e.scenario)}{_untrusted(e.message)}" for e in shown)
         if len(result.failures) > len(shown):
             lines.append(f"      ... and {len(result.failures) - len(shown)} more (--verbose)")
         lines.append(f"      see {check.url}")
@@ -103,7 +103,7 @@ def _check_lines(result: CheckResult, verbose: bool, paint: Paint) -> list[str]:
         )
     elif verbose or result.status is Status.SKIPPED or check.level is Level.MAY:
         lines.extend(
-            f"      {_where(e.scenario)}{_safe(e.message)}" for e in result.notes[:_MAX_LISTED]
+            f"      {_where(e.scenario)}{_untrusted(e.message)}" for e in result.notes[:_MAX_LISTED]
         )
     return lines
 
@@ -112,14 +112,9 @@ def _where(scenario: str) -> str:
     return f"[{scenario}] " if scenario else ""
 
 
-_UNSAFE: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def _safe(text: str) -> str:
-    """Escape what a terminal would act on (C0/C1 controls, bidi overrides), from the server."""
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+def _untrusted(text: str) -> str:
+    # From the server: nothing in it may drive the terminal (lines are kept).
+    return printable(text, multiline=True)
 
 
 def _score_line(report: ProbeReport, level: Level) -> str:

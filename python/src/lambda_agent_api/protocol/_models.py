@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel as _BaseModel
 from pydantic import ConfigDict, Field
 
+from lambda_agent_api.protocol._enums import EClientMessage, EServerMessage
 from lambda_agent_api.protocol.json_types import JsonInteger
 
 
@@ -16,42 +16,6 @@ class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-
-
-class EClientMessage(str, Enum):
-    """
-    The `type` of every message the client sends to the server.
-
-    - `USER_MESSAGE`: the user's message, which starts a response.
-    """
-
-    USER_MESSAGE = "USER_MESSAGE"
-
-
-class EServerMessage(str, Enum):
-    """
-    The `type` of every message the server sends to the client.
-
-    - `STATUS`: Sent by the server once, as the first frame after the connection opens.
-    - `ERROR`: An unspecified failure of the agent; ends the response in flight.
-    - `GRACEFUL_DISCONNECT`: Sent before the agent's container shuts down; the connection closes after it.
-    - `AGENT_EVENT_TEXT_CHUNK`: A chunk of the answer's text.
-    - `AGENT_EVENT_TOOL_CALL_CHUNK`: A piece of a tool call: the tool's name and/or a chunk of its JSON arguments.
-    - `AGENT_EVENT_TOOL_RESULT`: A tool finished and returned its result.
-    - `AGENT_EVENT_CUSTOM_UPDATE`: Progress reported from inside a tool.
-    - `AGENT_EVENT_SEND_FILE`: The agent sends a file to the user.
-    - `AGENT_EVENT_END`: The answer is complete.
-    """
-
-    STATUS = "STATUS"
-    ERROR = "ERROR"
-    GRACEFUL_DISCONNECT = "GRACEFUL_DISCONNECT"
-    AGENT_EVENT_TEXT_CHUNK = "AGENT_EVENT_TEXT_CHUNK"
-    AGENT_EVENT_TOOL_CALL_CHUNK = "AGENT_EVENT_TOOL_CALL_CHUNK"
-    AGENT_EVENT_TOOL_RESULT = "AGENT_EVENT_TOOL_RESULT"
-    AGENT_EVENT_CUSTOM_UPDATE = "AGENT_EVENT_CUSTOM_UPDATE"
-    AGENT_EVENT_SEND_FILE = "AGENT_EVENT_SEND_FILE"
-    AGENT_EVENT_END = "AGENT_EVENT_END"
 
 
 class MsgError(BaseModel):

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambda_agent_api.protocol.messages import EServerMessage
+from lambda_agent_api.protocol._enums import EServerMessage
 from lambda_agent_api.protocol.rules import Rule, rule
 from lambda_agent_api.protocol.text import quote
 from lambda_agent_api.protocol.tool_calls import (
@@ -37,7 +37,7 @@ from lambda_agent_api.protocol.transitions import (
     role_of,
 )
 
-__all__ = ["QUIET_EVENTS", "Conversation", "Finding", "Step"]
+__all__ = ["QUIET_EVENTS", "Conversation", "Finding", "Step", "fields_observed"]
 
 _S = EServerMessage
 
@@ -102,6 +102,9 @@ class Conversation:
 
     state: State = State.CONNECTING
     _tools: ToolCallTracker = field(default_factory=ToolCallTracker, repr=False)
+    _maybe: tuple[State, ...] | None = field(default=None, repr=False)
+    """After a frame that was not read (:meth:`unread`): the states the conversation may be
+    in; None when the state is known."""
 
     def __post_init__(self) -> None:
         self._calls = self._tools.open  # read on every frame: no tool call open is the fast path
@@ -131,13 +134,25 @@ class Conversation:
             return Step(role, type_, before, before, tuple(findings))
 
         after = _NEXT[role][before].get(type_)
+        if after is None and self._maybe is not None:
+            # The unread frame may have made this move legal: take the state it leads to.
+            legal = (_NEXT[role][s][type_] for s in self._maybe if type_ in _NEXT[role][s])
+            after = next(legal, None)
         if after is None:
             rule_id, after = VIOLATIONS[role, before, type_]
             findings.append(_finding(rule_id, _explain(rule_id, role, before, type_)))
 
         # Most frames of a response are text chunks with no tool call open: skip those.
-        if role is _SERVER and before is _RESPONDING and (self._calls or type_ in _TOOL_TYPES):
+        # After an unread frame, the response's tool calls may have begun in it: unchecked.
+        if (
+            role is _SERVER
+            and before is _RESPONDING
+            and (self._calls or type_ in _TOOL_TYPES)
+            and self._maybe is None
+        ):
             findings.extend(self._check_tools(type_, message or {}))
+        if self._maybe is not None and after is not _RESPONDING:
+            self._maybe = None  # between responses, the state is known again
         if after is not _RESPONDING:
             if self._calls:
                 findings.extend(self._closed(*self._tools.finish()))
@@ -147,6 +162,23 @@ class Conversation:
         if not findings:
             return _clean_step(role, type_, before, after)
         return Step(role, type_, before, after, tuple(findings))
+
+    def unread(self) -> None:
+        """Record that a frame was here that was not read (larger than the frame limit).
+
+        Its sender and type are unknown, so what follows is judged leniently until the
+        state is known again: the next frame that would break the order from the state
+        so far is taken as legal if the unread frame could have led to it (a server's
+        events after an unread ``USER_MESSAGE``), the tool calls of the response in
+        flight are not checked (they may have begun in the unread frame), and a
+        connection that ends in that response is not reported (P007). Once no response
+        is in flight, every check applies again. No finding is made up for what the
+        unread frame may have held.
+        """
+        maybe = self._maybe if self._maybe is not None else (self.state,)
+        later = {after for state in maybe for after in _ONE_FRAME_LATER[state]}
+        self._maybe = tuple(state for state in State if state in later)  # a fixed order
+        self._tools.finish()  # the open calls may go on in the frame: not judged
 
     def is_quiet(self, type_: str) -> bool:
         """Whether the server's event ``type_`` would change nothing and find nothing now.
@@ -161,6 +193,11 @@ class Conversation:
         before = self.state
         findings = self._closed(*self._tools.finish())
         after = _NEXT[Role.SERVER][before].get(END_OF_CONVERSATION)
+        # The unread frame may have ended the response (or said GRACEFUL_DISCONNECT).
+        if after is None and any(
+            END_OF_CONVERSATION in _NEXT[Role.SERVER][s] for s in self._maybe or ()
+        ):
+            after = State.CLOSED
         if after is None:
             rule_id, after = VIOLATIONS[Role.SERVER, before, END_OF_CONVERSATION]
             findings.insert(0, _finding(rule_id, _explain(rule_id, Role.SERVER, before, "")))
@@ -239,6 +276,20 @@ _QUIET_EVENTS: dict[str, Step] = {
 }
 
 
+def _one_frame_later() -> dict[State, tuple[State, ...]]:
+    """Return the states one frame, of either side and any type, may lead to from each."""
+    later: dict[State, tuple[State, ...]] = {}
+    for state in State:
+        afters = {state}
+        for states in _NEXT.values():
+            afters.update(after for t, after in states[state].items() if t != END_OF_CONVERSATION)
+        later[state] = tuple(s for s in State if s in afters)  # in a fixed order
+    return later
+
+
+_ONE_FRAME_LATER = _one_frame_later()
+
+
 def _finding(rule_id: str, message: str) -> Finding:
     return Finding(rule(rule_id), message)
 
@@ -260,3 +311,18 @@ def _explain(rule_id: str, role: Role, state: State, type_: str) -> str:
 QUIET_EVENTS: frozenset[str] = frozenset(str(getattr(t, "value", t)) for t in _QUIET_EVENTS)
 """The server's events that leave a response in flight as it is (text chunks, progress
 updates, files): see :meth:`Conversation.is_quiet`."""
+
+
+_NO_FIELDS: Mapping[str, Any] = {}
+
+
+def fields_observed(type_: str, message: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return the fields of ``message`` that :meth:`Conversation.observe` reads.
+
+    Every field of a tool call's chunk or result; of any other message, its
+    ``source`` only. What a checker hands to another process shrinks to this.
+    """
+    if type_ in _TOOL_TYPES:
+        return message
+    source = message.get("source")
+    return _NO_FIELDS if source is None else {"source": source}

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_OPEN_CONNECTIONS",
     "MAX_RECORD_BYTES",
     "PYDANTIC_MAX_INT_DIGITS",
+    "SAFE_INT_CHARS",
     "LimitExceeded",
     "NumberTooLong",
     "check_number_digits",
@@ -52,6 +53,11 @@ or an exponent convert in linear time and have no limit of their own.
 PYDANTIC_MAX_INT_DIGITS: Final = 4300
 """pydantic's JSON parser refuses an integer of more digits itself, before converting it:
 below this limit, a lower ``max_number_digits`` needs a check of its own."""
+
+SAFE_INT_CHARS: Final = 4000
+"""An integer's text of at most this many characters goes to ``int()`` as it is; a longer
+one (still within ``max_number_digits``) goes through ``Decimal``, since it is safely below
+Python's own limit on converting text to ``int`` (4300, ``sys.get_int_max_str_digits``)."""
 
 MAX_FRAME_BYTES: Final = 16 * 2**20
 """The largest WebSocket frame the record proxy, the test server and the validator take (16 MiB).

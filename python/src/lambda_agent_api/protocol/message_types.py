@@ -2,9 +2,9 @@
 
 The unions of ``schema/vX.Y/`` say which messages exist and who sends them:
 ``server_message.json``, ``client_message.json`` and ``agent_event.json``
-each map every ``type`` of theirs to its schema file. Code that only needs
-the names (the transition table, the conversation, the fast checker) reads
-them here, so that it loads neither pydantic nor the generated models.
+each map every ``type`` of theirs to its schema file, for any released
+version, read here without pydantic. (The current version's types, as enums,
+are generated into ``protocol/_enums.py``: the transition table's keys.)
 """
 
 from __future__ import annotations
@@ -16,11 +16,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
+from lambda_agent_api._bundle import union_members
+
 __all__ = [
-    "AGENT_EVENT_TYPES",
-    "CLIENT_TYPES",
     "CURRENT",
-    "SERVER_TYPES",
     "message_schema_files",
     "released_versions",
     "schema_documents",
@@ -70,20 +69,10 @@ def resolve(base: str, ref: str) -> str:
 
 
 def _union(path: str, version: str | None = None) -> dict[str, str]:
-    """Map a union's every ``type`` to its schema file's path, in the union's order.
-
-    A union is written either as ``oneOf`` with a ``discriminator`` mapping, or as
-    ``allOf`` of ``if`` (``type`` is a const) / ``then`` (a ``$ref``).
-    """
-    union = schema_documents(version)[path]
-    mapping = union.get("discriminator", {}).get("mapping")
-    if mapping is not None:
-        return {type_: resolve(path, ref) for type_, ref in mapping.items()}
-    found = {}
-    for branch in union.get("allOf", []):
-        type_ = branch["if"]["properties"]["type"]["const"]
-        found[type_] = resolve(path, branch["then"]["$ref"])
-    return found
+    """Map a union's every ``type`` to its schema file's path, in the union's order."""
+    members = union_members(path, schema_documents(version)[path])
+    assert members is not None, f"{path} is not a union"
+    return members
 
 
 @cache
@@ -96,13 +85,3 @@ def message_schema_files(version: str | None = None) -> dict[str, str]:
         **_union("server_message.json", version),
         **_union("client_message.json", version),
     }
-
-
-SERVER_TYPES: Final[tuple[str, ...]] = tuple(_union("server_message.json"))
-"""The types of the messages the server sends, in the schema's order."""
-
-CLIENT_TYPES: Final[tuple[str, ...]] = tuple(_union("client_message.json"))
-"""The types of the messages the client sends."""
-
-AGENT_EVENT_TYPES: Final[tuple[str, ...]] = tuple(_union("agent_event.json"))
-"""The agent events: the server's messages that make up a response (``AGENT_EVENT_END`` too)."""

@@ -13,10 +13,9 @@ from typing import Annotated, Any, Final, get_args
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from lambda_agent_api.protocol import strict_json
+from lambda_agent_api.protocol._enums import EClientMessage, EServerMessage
 from lambda_agent_api.protocol._models import (
     AgentEventUnion,
-    EClientMessage,
-    EServerMessage,
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,

@@ -15,12 +15,24 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, Final
 
-from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, NumberTooLong, check_number_digits
+from lambda_agent_api.protocol.limits import (
+    MAX_NUMBER_DIGITS,
+    SAFE_INT_CHARS,
+    NumberTooLong,
+    check_number_digits,
+)
 from lambda_agent_api.protocol.text import shorten
 
-__all__ = ["HugeInt", "LongInteger", "check", "kind", "loads", "may_hold_a_constant", "show"]
-
-_MAX_INT_DIGITS: Final = 4000  # safely below Python's int <-> str limit (4300)
+__all__ = [
+    "HugeInt",
+    "LongInteger",
+    "check",
+    "json_type",
+    "kind",
+    "loads",
+    "may_hold_a_constant",
+    "show",
+]
 
 
 class HugeInt(int):
@@ -60,7 +72,7 @@ class LongInteger(HugeInt):
 
 
 def _stand_in(limit: int, text: str) -> int:
-    if len(text) <= _MAX_INT_DIGITS:
+    if len(text) <= SAFE_INT_CHARS:
         return int(text)
     if len(text.lstrip("-")) > limit:
         return LongInteger(text, limit)
@@ -68,7 +80,7 @@ def _stand_in(limit: int, text: str) -> int:
 
 
 def _parse_int(limit: int, text: str) -> int:
-    if len(text) <= _MAX_INT_DIGITS:
+    if len(text) <= SAFE_INT_CHARS:
         return int(text)
     digits = len(text.lstrip("-"))
     if digits > limit:  # checked before already; this keeps the promise on its own
@@ -133,21 +145,42 @@ def may_hold_a_constant(data: str | bytes | bytearray) -> bool:
     return b"NaN" in data or b"Infinity" in data
 
 
-def kind(value: object) -> str:
-    """Name the JSON kind of a parsed value, for a message: "a string", "an integer", ..."""
+def json_type(value: object) -> str | None:
+    """Return the JSON Schema type of a parsed value (``3.0`` is an "integer"), or None.
+
+    None for a value that JSON has no type for (not one :func:`loads` returns).
+    """
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return "boolean"
     if isinstance(value, int):
-        return "an integer"
+        return "integer"
     if isinstance(value, float):
-        return "an integer" if value.is_integer() else "a number"
+        return "integer" if value.is_integer() else "number"
     if isinstance(value, str):
-        return "a string"
+        return "string"
     if isinstance(value, list):
-        return "an array"
-    return "an object"
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return None
+
+
+_KINDS: Final = {
+    "null": "null",
+    "boolean": "a boolean",
+    "integer": "an integer",
+    "number": "a number",
+    "string": "a string",
+    "array": "an array",
+    "object": "an object",
+}
+
+
+def kind(value: object) -> str:
+    """Name the JSON kind of a parsed value, for a message: "a string", "an integer", ..."""
+    return _KINDS[json_type(value) or "object"]
 
 
 def show(value: object, limit: int = 60) -> str:

@@ -3,10 +3,12 @@
 ``TRANSITIONS[role][state][message type]`` is the state a conversation moves
 to when ``role`` sends that message in ``state``; its keys are the enums of
 message types (:class:`~lambda_agent_api.protocol.messages.EServerMessage`,
-:class:`~lambda_agent_api.protocol.messages.EClientMessage`), and a plain
-string looks them up too. A message that is not in the table is a protocol
-violation: :data:`VIOLATIONS` names the rule it breaks. The docs' state diagram
-is drawn from this table, so the two cannot drift.
+:class:`~lambda_agent_api.protocol.messages.EClientMessage`, generated in ``_enums``
+without pydantic), and a plain string looks them up too. A message that is not
+in the table is a protocol violation: :data:`VIOLATIONS` names the rule it breaks.
+Both tables are generated (``lambda_agent_api.protocol.state_machine``, by
+``codegen/state_machine.py`` from the schema's message types), and the docs' state
+diagram is drawn from the same table, so the two cannot drift.
 
 One conversation is one WebSocket connection. Both sides share its state::
 
@@ -16,7 +18,8 @@ One conversation is one WebSocket connection. Both sides share its state::
 A response is what the server sends in ``RESPONDING``: the events of the schema's
 agent-event union (``AgentEventUnion``), of which ``AGENT_EVENT_END`` ends it, and
 ``ERROR``, which ends it too. A new event in that union belongs to responses with no
-change here. :func:`belongs_to_response` and :func:`ends_response` answer for any type.
+change but ``nox -s codegen``. :func:`belongs_to_response` and :func:`ends_response`
+answer for any type.
 """
 
 from __future__ import annotations
@@ -24,15 +27,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from lambda_agent_api.protocol import state_machine
-from lambda_agent_api.protocol.messages import (
-    AGENT_EVENT_CLASSES,
-    CLIENT_MESSAGE_CLASSES,
-    SERVER_MESSAGE_CLASSES,
+from lambda_agent_api.protocol._enums import (
+    AGENT_EVENT_TYPES,
+    CLIENT_MESSAGE_TYPES,
+    SERVER_MESSAGE_TYPES,
     EClientMessage,
     EServerMessage,
 )
-from lambda_agent_api.protocol.state_machine import END_OF_CONVERSATION, Role, State
+from lambda_agent_api.protocol.state_machine import (
+    END_OF_CONVERSATION,
+    STATE_DIAGRAM,
+    Role,
+    State,
+)
+from lambda_agent_api.protocol.state_machine import TRANSITIONS as _TRANSITIONS
+from lambda_agent_api.protocol.state_machine import VIOLATIONS as _VIOLATIONS
 
 __all__ = [
     "AGENT_EVENTS",
@@ -50,22 +59,32 @@ __all__ = [
     "violation",
 ]
 
-AGENT_EVENTS: Final[frozenset[EServerMessage]] = frozenset(map(EServerMessage, AGENT_EVENT_CLASSES))
+AGENT_EVENTS: Final[frozenset[EServerMessage]] = frozenset(AGENT_EVENT_TYPES)
 """The agent events: the members of the schema's agent-event union (``AgentEventUnion``)."""
 
 
+_SERVER_TYPES: Final = frozenset(SERVER_MESSAGE_TYPES)
+_CLIENT_TYPES: Final = frozenset(CLIENT_MESSAGE_TYPES)
+
+
 def _enum(type_: str) -> str:
-    return EServerMessage(type_) if type_ in SERVER_MESSAGE_CLASSES else EClientMessage(type_)
+    if type_ == END_OF_CONVERSATION:
+        return type_
+    return EServerMessage(type_) if type_ in _SERVER_TYPES else EClientMessage(type_)
 
 
-TRANSITIONS: Final[Mapping[Role, Mapping[State, Mapping[str, State]]]] = (
-    state_machine.build_transitions(_enum, AGENT_EVENT_CLASSES)
-)
+TRANSITIONS: Final[Mapping[Role, Mapping[State, Mapping[str, State]]]] = {
+    role: {
+        state: {_enum(type_): after for type_, after in moves.items()}
+        for state, moves in by_state.items()
+    }
+    for role, by_state in _TRANSITIONS.items()
+}
 """Every legal transition: ``TRANSITIONS[role][state][message type] -> next state``."""
 
-VIOLATIONS: Final[Mapping[tuple[Role, State, str], tuple[str, State]]] = (
-    state_machine.build_violations(TRANSITIONS, EServerMessage, EClientMessage)  # type: ignore[arg-type]
-)
+VIOLATIONS: Final[Mapping[tuple[Role, State, str], tuple[str, State]]] = {
+    (role, state, _enum(type_)): found for (role, state, type_), found in _VIOLATIONS.items()
+}
 """Every illegal (role, state, message type): the rule id it breaks, and the state to go on from."""
 
 RESPONSE_TYPES: Final[frozenset[str]] = frozenset(
@@ -108,13 +127,13 @@ def violation(role: Role, state: State, type_: str) -> str | None:
 
 def role_of(type_: str) -> Role | None:
     """Return which side sends messages of this type, or ``None`` for an unknown type."""
-    if type_ in SERVER_MESSAGE_CLASSES:
+    if type_ in _SERVER_TYPES:
         return Role.SERVER
-    if type_ in CLIENT_MESSAGE_CLASSES:
+    if type_ in _CLIENT_TYPES:
         return Role.CLIENT
     return None
 
 
 def mermaid_state_diagram() -> str:
     """Return the legal transitions as a Mermaid diagram (a flowchart), for the docs."""
-    return state_machine.mermaid_state_diagram(dict(TRANSITIONS))  # type: ignore[arg-type]
+    return STATE_DIAGRAM

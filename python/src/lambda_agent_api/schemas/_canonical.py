@@ -27,6 +27,8 @@ from referencing import Registry, Resource
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from lambda_agent_api.protocol.strict_json import json_type
+
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
@@ -436,31 +438,13 @@ def accepts(canon: Canon, value: Any) -> bool:
     return any(_accepts_branch(b, value) for b in canon)
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "unknown"
-
-
 def _accepts_branch(branch: Branch, value: Any) -> bool:
     kind = branch.kind
     if kind in ("any", "opaque"):
         return True
     if kind == "values":
         return any(json_equal(value, v) for v in branch.values)
-    actual = _json_type(value)
+    actual = json_type(value) or "unknown"
     if not (actual == kind or (kind == "number" and actual == "integer")):
         return False
     b = dict(branch.bounds)

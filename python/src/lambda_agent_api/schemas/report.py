@@ -7,22 +7,21 @@ is passed through :func:`safe`, so no control character reaches a terminal.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from typing import Any, Final
 
+from lambda_agent_api.protocol.text import printable
 from lambda_agent_api.schemas.diff import Change, Diff, Level, Verdict
 
 __all__ = ["migration_notes", "safe", "text_report"]
 
 _SIDE: Final = {"server": "server -> client", "client": "client -> server"}
 _MAX_EXAMPLE: Final = 300
-_UNSAFE: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:
-    """Return ``text`` with control and bidi characters shown as Python escapes."""
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """Return ``text`` with control and bidi characters shown as escapes (lines kept)."""
+    return printable(text, multiline=True)
 
 
 def _example(value: Any) -> str:

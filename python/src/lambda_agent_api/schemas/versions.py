@@ -9,12 +9,9 @@ the repository. :func:`open_schemas` reads either a released version by name
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,6 +21,8 @@ from referencing.jsonschema import DRAFT202012
 
 from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.message_set import CURRENT as _CURRENT
+from lambda_agent_api.protocol.message_set import normalize_version
+from lambda_agent_api.protocol.message_types import released_versions, schema_documents
 
 __all__ = [
     "CURRENT",
@@ -46,9 +45,6 @@ MAX_FILE_BYTES: Final = 4 * 1024 * 1024
 
 SITE: Final = "https://agent-api.lambda.coredump.ru/schema/"
 """Where the docs site publishes the schema folders (``v1.1/``...): a file's address is under it."""
-
-_VERSION: Final = re.compile(r"v?(\d{1,4})[._](\d{1,4})")
-_BUNDLE: Final = re.compile(r"v(\d+)_(\d+)\.json")
 
 
 class SchemaSetError(ValueError):
@@ -107,21 +103,15 @@ def normalize(version: str) -> str:
     Raises:
         SchemaSetError: it is not a version name.
     """
-    match = _VERSION.fullmatch(version.strip())
-    if match is None:
-        raise SchemaSetError(f"{version!r} is not a protocol version such as 1.1")
-    return f"{int(match[1])}.{int(match[2])}"
+    try:
+        return normalize_version(version)
+    except ValueError as error:
+        raise SchemaSetError(str(error)) from None
 
 
-@cache
 def released() -> tuple[str, ...]:
     """Every released version shipped in the package, oldest first (``("1.0", "1.1")``)."""
-    found = []
-    for entry in files(__package__).iterdir():
-        match = _BUNDLE.fullmatch(entry.name)
-        if match:
-            found.append((int(match[1]), int(match[2])))
-    return tuple(f"{a}.{b}" for a, b in sorted(found))
+    return released_versions()
 
 
 CURRENT: Final = _CURRENT
@@ -131,14 +121,6 @@ CURRENT: Final = _CURRENT
 def current() -> str:
     """Return the version this package speaks by default: the latest released one."""
     return CURRENT
-
-
-@cache
-def _bundle(version: str) -> dict[str, dict[str, Any]]:
-    name = "v" + version.replace(".", "_") + ".json"
-    text = files(__package__).joinpath(name).read_text(encoding="utf-8")
-    documents: dict[str, dict[str, Any]] = json.loads(text)["schemas"]
-    return documents
 
 
 def version_documents(version: str) -> dict[str, dict[str, Any]]:
@@ -152,7 +134,7 @@ def version_documents(version: str) -> dict[str, dict[str, Any]]:
         raise SchemaSetError(
             f"no released protocol version {version!r}; known: {', '.join(released())}"
         )
-    return _bundle(wanted)
+    return schema_documents(wanted)
 
 
 @cache

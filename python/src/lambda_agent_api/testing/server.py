@@ -41,6 +41,7 @@ from lambda_agent_api.protocol.messages import (
     parse_client_message,
 )
 from lambda_agent_api.protocol.rules import rule
+from lambda_agent_api.protocol.text import printable, shorten
 from lambda_agent_api.protocol.transitions import Role
 from lambda_agent_api.testing.actions import (
     Action,
@@ -51,6 +52,7 @@ from lambda_agent_api.testing.actions import (
     Raw,
     text_reply,
 )
+from lambda_agent_api.transport.hardened_connection import HardenedServerConnection
 
 if TYPE_CHECKING:
     import os
@@ -77,8 +79,7 @@ _PATH = re.compile(r"/v1/agent_ws/([^/]+)/?$")
 
 def _printable(text: str, limit: int = 80) -> str:
     """Return ``text`` safe to log on a terminal: control characters escaped, cut at ``limit``."""
-    shown = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text[:limit])
-    return shown + ("…" if len(text) > limit else "")
+    return printable(shorten(text, limit))
 
 
 def _peer(ws: ServerConnection) -> str:
@@ -228,6 +229,8 @@ class MockServer:
             max_size=self.max_size,
             close_timeout=self.close_timeout,
             ssl=self.ssl,
+            # A client that floods pings and never reads must not fill memory with pongs.
+            create_connection=HardenedServerConnection,
         )
         self.port = self._server.sockets[0].getsockname()[1]
 

@@ -41,6 +41,7 @@ from lambda_agent_api.protocol.messages import AgentEventUnion, ServerMessageUni
 from lambda_agent_api.protocol.replies import Reply, ReplyBuilder
 from lambda_agent_api.protocol.transitions import is_agent_event
 from lambda_agent_api.transport.capture_sink import CaptureSink, CaptureTarget
+from lambda_agent_api.transport.hardened_connection import HardenedClientConnection
 from lambda_agent_api.transport.mailbox import Mailbox
 from lambda_agent_api.transport.response_stream import ResponseHost, ResponseStream
 from lambda_agent_api.transport.urls import agent_url
@@ -164,6 +165,8 @@ class AgentApi:
             "max_size": max_size,
             "additional_headers": dict(additional_headers or {}),
             **({"ssl": ssl} if ssl is not None else {}),
+            # A server that floods pings, or never reads, must not fill memory or hang close().
+            "create_connection": HardenedClientConnection,
             **dict(connect_options or {}),
         }
         self._close_timeout = close_timeout

@@ -45,6 +45,10 @@ from websockets.typing import Subprotocol
 from lambda_agent_api.capture import RECV, SEND, CaptureWriter, Direction
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES
 from lambda_agent_api.transport.capture_sink import CaptureFailure, CaptureSink
+from lambda_agent_api.transport.hardened_connection import (
+    HardenedClientConnection,
+    HardenedServerConnection,
+)
 from lambda_agent_api.transport.urls import upstream_url
 
 __all__ = ["ProxiedConnection", "ProxyObserver", "RecordingProxy", "upstream_url"]
@@ -241,6 +245,8 @@ class RecordingProxy:
             open_timeout=self.open_timeout + 5.0,
             ssl=self.ssl,
             logger=logger,
+            # A side that floods pings and never reads must not fill memory with pongs.
+            create_connection=HardenedServerConnection,
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -313,6 +319,7 @@ class RecordingProxy:
                 close_timeout=self.close_timeout,
                 ssl=self.upstream_ssl,
                 logger=logger,
+                create_connection=HardenedClientConnection,
             )
         except InvalidStatus as refused:
             response = refused.response

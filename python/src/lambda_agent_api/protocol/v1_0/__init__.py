@@ -8,11 +8,10 @@
 
 import lambda_agent_api.protocol.v1_0._models as _models
 from lambda_agent_api.protocol.message_set import MessageSet
+from lambda_agent_api.protocol.v1_0._enums import EClientMessage, EServerMessage
 from lambda_agent_api.protocol.v1_0._models import (
     AgentEventUnion,
     ClientMessage,
-    EClientMessage,
-    EServerMessage,
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,

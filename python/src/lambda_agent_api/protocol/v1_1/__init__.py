@@ -7,11 +7,10 @@
 """
 
 import lambda_agent_api.protocol._models as _models
+from lambda_agent_api.protocol._enums import EClientMessage, EServerMessage
 from lambda_agent_api.protocol._models import (
     AgentEventUnion,
     ClientMessage,
-    EClientMessage,
-    EServerMessage,
     MsgError,
     MsgEventCustomUpdate,
     MsgEventEnd,

@@ -10,7 +10,7 @@ failed. ``nox -s drift`` runs it.
 
 Usage::
 
-    python codegen/release_gate.py [--root DIR]
+    python tools/release/release_gate.py [--root DIR]
 
 Exit codes: 0 every released version is unchanged or changed compatibly; 1 a
 released version changed otherwise, or was removed; 2 the gate cannot run (a
@@ -30,7 +30,7 @@ from lambda_agent_api.schemas.diff import Level, diff
 from lambda_agent_api.schemas.report import text_report
 from lambda_agent_api.schemas.versions import SchemaSet, SchemaSetError, load_folder
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 _VERSION = re.compile(r"v(\d+)\.(\d+)")
 
 
