@@ -302,3 +302,14 @@ def test_integers_other_languages_refuse(
 def test_an_undeclared_field_is_known_as_one() -> None:
     chunk = {"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "newer": 1}
     assert matrix.Fixture("AGENT_EVENT_TEXT_CHUNK", True, ROOT / "x.json", chunk).unknown_fields
+
+
+def test_every_message_with_required_fields_is_tried_without_them() -> None:
+    missing = dict(matrix.missing_required())
+    assert missing["AGENT_EVENT_END"] == {"type": "AGENT_EVENT_END"}  # tokens_used is required
+    for type_, path in matrix.MESSAGES.items():
+        others = set(matrix.DOCS[path].get("required", [])) - {"type"}
+        assert (type_ in missing) == bool(others), type_
+    code = matrix.ts_literal_checks("", None, matrix.TITLES)
+    assert code.count("// @ts-expect-error\n") == len(missing)
+    assert '// @ts-expect-error\ncheck<MsgEventEnd>()({"type": "AGENT_EVENT_END"});' in code

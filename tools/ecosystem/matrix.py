@@ -515,7 +515,8 @@ def ts_literal_checks(
 
     ``check<T>()(value)`` infers the literal's own type (so `type` stays a literal
     and unknown fields are allowed, as JSON.parse would give them) and requires
-    it to be assignable to ``T``.
+    it to be assignable to ``T``. Required fields must be required: a message with
+    only its ``type`` is marked ``@ts-expect-error``, so tsc fails where it is accepted.
     """
     lines = [
         import_line,
@@ -526,6 +527,12 @@ def ts_literal_checks(
             lines.append(
                 f"check<{names[fixture.type]}>()({json.dumps(fixture.instance)}); // {fixture.rel}"
             )
+    for type_, only_type in missing_required():
+        lines += [
+            f"// {type_} without its required fields is refused.",
+            "// @ts-expect-error",
+            f"check<{names[type_]}>()({json.dumps(only_type)});",
+        ]
     if union is not None:
         lines += [
             f"export function tokens(message: {union}): number {{",
@@ -535,6 +542,15 @@ def ts_literal_checks(
             "}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def missing_required() -> list[tuple[str, dict[str, str]]]:
+    """Each message type with required fields besides ``type``, and a message of only its type."""
+    return [
+        (type_, {"type": type_})
+        for type_, path in sorted(MESSAGES.items())
+        if set(DOCS[path].get("required", [])) - {"type"}
+    ]
 
 
 def tsc(folder: Path) -> subprocess.CompletedProcess[str]:
@@ -1062,13 +1078,26 @@ def datamodel_codegen(out: Path) -> None:
             else:
                 access, tokens = "message.type", "message.tokens_used"
         if access is not None:
+            # Required fields are required: mypy must flag a message of only its type
+            # (--warn-unused-ignores makes an ignore that silences nothing an error).
+            code_ = "typeddict-item" if kind == "typeddict" else "call-arg"
+            missing = [
+                f"_{n}: {TITLES[t]} = {python_literal(m)}  # type: ignore[{code_}]"
+                if kind == "typeddict"
+                else f"{TITLES[t]}(type={t!r})  # type: ignore[{code_}]"
+                for n, (t, m) in enumerate(missing_required())
+            ]
             (target / f"narrow_{kind}.py").write_text(
                 MYPY_CHECK.format(kind=kind, access=access, tokens=tokens)
+                + "\n\n"
+                + "\n".join(missing)
+                + "\n"
             )
         checked = run(
             [
                 "mypy",
                 "--no-incremental",
+                "--warn-unused-ignores",
                 "--ignore-missing-imports",
                 "--disable-error-code=import-untyped",
                 *[str(p) for p in sorted(target.glob(f"*_{kind}.py"))],
