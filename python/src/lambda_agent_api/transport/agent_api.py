@@ -348,9 +348,15 @@ class AgentApi:
                 if not isinstance(received, Received):  # an event of the response in flight
                     live = link.live
                     if live is not None:
-                        if live.put(received):
+                        # Mailbox.put, inlined: it runs once per event.
+                        items = live.items
+                        items.append(received)
+                        if live.waiting_taker is not None:
+                            live.wake_taker()
+                        held = len(items)
+                        if held >= live.bound:
                             await live.room()  # backpressure: stop reading until there is room
-                        elif len(live.items) == _BATCH:
+                        elif held == _BATCH:
                             # Let the caller take what arrived together: a batch held
                             # longer outlives garbage collections, which then cost more
                             # than the switch to the caller and back.
