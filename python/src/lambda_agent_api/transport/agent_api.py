@@ -350,6 +350,11 @@ class AgentApi:
                     if live is not None:
                         if live.put(received):
                             await live.room()  # backpressure: stop reading until there is room
+                        elif len(live.items) == _BATCH:
+                            # Let the caller take what arrived together: a batch held
+                            # longer outlives garbage collections, which then cost more
+                            # than the switch to the caller and back.
+                            await asyncio.sleep(0)
                         continue
                     # The rest of a response its caller left.
                     received = Received(received, None, None, True)
@@ -563,6 +568,9 @@ class AgentApi:
         except Exception:  # closing a half-open socket may fail; it is closed either way
             ws.transport.abort()
 
+
+_BATCH: Final = 64
+"""How many events of a response the listener hands over before it lets the caller run."""
 
 _CONNECTION_NUMBERS: Final = itertools.count(1)
 """Numbers the connections of every client in the process, so that captures shared

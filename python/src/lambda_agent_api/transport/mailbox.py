@@ -29,10 +29,11 @@ class Mailbox(Generic[T]):
     """A bounded queue with one putter and one taker, which both run in the event loop.
 
     ``items`` is the deque itself: a taker may pop from it directly, and then
-    must call :meth:`taken` (the cheap path for a taker that drains a batch).
+    must call :meth:`taken` whenever ``putter_waits`` is true (the cheap path
+    for a taker that drains a batch).
     """
 
-    __slots__ = ("_arrival", "_low", "_room", "bound", "ended", "error", "items")
+    __slots__ = ("_arrival", "_low", "_room", "bound", "ended", "error", "items", "putter_waits")
 
     def __init__(self, bound: int) -> None:
         if bound < 1:
@@ -46,6 +47,8 @@ class Mailbox(Generic[T]):
         """What ended the stream, if it did not end normally."""
         self._arrival: asyncio.Future[None] | None = None  # the taker waits for a message
         self._room: asyncio.Future[None] | None = None  # the putter waits for room
+        self.putter_waits = False
+        """Whether the putter waits in :meth:`room`: a taker that pops must call :meth:`taken`."""
 
     def __len__(self) -> int:
         return len(self.items)
@@ -68,7 +71,11 @@ class Mailbox(Generic[T]):
         while len(self.items) > self._low and not self.ended:
             if self._room is None or self._room.done():
                 self._room = asyncio.get_running_loop().create_future()
-            await self._room
+            self.putter_waits = True
+            try:
+                await self._room
+            finally:
+                self.putter_waits = False
 
     def unbind(self) -> None:
         """Lift the bound for good: the putter never waits again (a connection that closes)."""
