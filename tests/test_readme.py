@@ -44,6 +44,12 @@ def test_two_commands_main_job_then_tests() -> None:
     assert "nox" in second
 
 
+def test_the_test_command_pins_nox_and_the_uv_it_makes_environments_with() -> None:
+    # noxfile.py's default_venv_backend is uv: the command installs both, each pinned.
+    command = commands()[1]
+    assert re.search(r'"nox\[uv\]==\d[\w.]*" "uv==\d[\w.]*"', command), command
+
+
 def test_ci_runs_exactly_the_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands()[1] in ci

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.conversations import conversation_fixtures
-from support.examples import examples
+from support.examples import TIMEOUT, examples
 from support.fixtures import FIXTURES
 from support.strategies import TYPES, instances, json_values, mutated
 
@@ -42,6 +42,8 @@ SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+pytestmark = pytest.mark.timeout(TIMEOUT)  # many examples: see support.examples
 
 
 @pytest.fixture(autouse=True)
