@@ -38,6 +38,15 @@ FOLDER = "v1.1"
 SCHEMA = ROOT / "schema" / FOLDER
 FIXTURES = ROOT / "tests" / "fixtures" / "messages"
 DEBIAN_CRATES = Path("/usr/share/cargo/registry")
+BUILD_CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lambda-agent-api-ecosystem"
+)
+"""Go's build cache and Cargo's target folder, kept between runs and shared by checkouts.
+
+The generated code is compiled afresh every run (its files are new); what the caches
+keep is the rest: Go's standard library and serde, which took about a minute of CPU to
+compile in each fresh clone. Both tools key their caches by content and lock them.
+"""
 # Debian's toolchains, not whatever else is on PATH: what CI installs is what runs here.
 GO = "/usr/bin/go"
 CARGO = "/usr/bin/cargo"
@@ -736,7 +745,7 @@ def go_models(tool: str, folder: Path, generated: Collection[str], label: str) -
         "FIXTURES": json.dumps([{"Type": f.type, "Path": str(f.path)} for f in valid]),
         "GOFLAGS": "-mod=mod",
         "GOPROXY": "off",
-        "GOCACHE": str(folder.parent / "gocache"),
+        "GOCACHE": str(BUILD_CACHE / "go-build"),
         "GOPATH": str(folder.parent / "gopath"),
         "CGO_ENABLED": "0",
     }
@@ -909,6 +918,7 @@ def rust_check(folder: Path, generated: set[str]) -> None:
     env = {
         "FIXTURES": "\n".join(f"{f.type} {f.path}" for f in valid),
         "CARGO_HOME": str(folder.parent / "cargo-home"),
+        "CARGO_TARGET_DIR": str(BUILD_CACHE / "cargo-target"),
         "RUSTC": "/usr/bin/rustc",
     }
     result = run([CARGO, "run", "--quiet", "--offline"], cwd=folder, env=env)
