@@ -46,6 +46,7 @@ from lambda_agent_api.check.frames import (
     duplicate_key,
     inspect_frame,
 )
+from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import QUIET_EVENTS
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS, MAX_RECORD_BYTES
 from lambda_agent_api.protocol.message_types import message_schema_files, released_versions
@@ -230,11 +231,13 @@ def _plain_bytes(joined: bytes, part: list[bytes], settings: Settings) -> bool:
 
     Each test is one C call over the whole slice in the common case.
     """
-    if b"NaN" in joined or b"Infinity" in joined:
-        return False  # pydantic-core's parser may take them; JSON does not
     max_chars = settings.max_frame_bytes // 4  # a frame's UTF-8 is at most 4 bytes a character
     if len(joined) > max_chars and max(map(len, part)) > max_chars:
         return False
+    if strict_json.may_hold_a_constant(joined):
+        return False  # NaN or Infinity, which pydantic-core's parser takes and JSON does not
+    # strict_json.pydantic_reads_as_json's other rule, for a slice: any run of too many
+    # digits (in capture records the frames' numbers are inside the data strings).
     digits = settings.max_number_digits
     return not (digits < PARSER_MAX_INT_DIGITS and b"0" * (digits + 1) in joined.translate(_DIGITS))
 

@@ -32,7 +32,6 @@ from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnio
 from lambda_agent_api.protocol.limits import (
     MAX_NUMBER_DIGITS,
     PYDANTIC_MAX_INT_DIGITS,
-    find_long_number,
 )
 
 __all__ = [
@@ -126,13 +125,8 @@ def _strict_loads(data: str | bytes | bytearray, title: str, max_number_digits: 
 
 def _parse(adapter: TypeAdapter[Any], data: str | bytes | bytearray, max_number_digits: int) -> Any:
     title = "message"
-    if max_number_digits < PYDANTIC_MAX_INT_DIGITS:
-        too_long = find_long_number(data, max_number_digits)
-        if too_long is not None:
-            raise _invalid_json(title, data, str(too_long))
-    # pydantic's JSON parser takes NaN and Infinity, which are not JSON; a frame
-    # that may hold one is parsed by RFC 8259's rules instead.
-    if strict_json.may_hold_a_constant(data):
+    # NaN, Infinity or an integer beyond the limit: parsed by RFC 8259's rules instead.
+    if not strict_json.pydantic_reads_as_json(data, max_number_digits):
         return adapter.validate_python(_strict_loads(data, title, max_number_digits))
     try:
         return adapter.validate_json(data)
