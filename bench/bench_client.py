@@ -15,11 +15,16 @@ response through:
 - strict raw: ``recv()`` and the package's strict ``parse_server_message``;
 - AgentApi: ``async for`` over ``AgentApi.send_message``.
 
-Rounds alternate, so that drift in the machine's speed hits every loop alike;
-the medians give the ratios (target: AgentApi >= 0.90x raw), and the same
-ratios per CPU second of this process are printed too (less moved by whatever
-else the machine runs). The hand-written v1.1 SDK (aiohttp) is not measured:
-it is not part of this repository. Then connect-to-STATUS latency:
+Rounds interleave the loops, and the order within a round rotates, so that
+drift in the machine's speed and the place in a round hit every loop alike. The
+ratio is the median of the per-round ratios (AgentApi over the raw round next to
+it; target: AgentApi >= 0.90x raw), printed with its spread (min, quartiles,
+max); the same by CPU time of this process (user + system, less moved by
+whatever else the machine runs), with the CPU microseconds per event of each
+loop. The load average is recorded before and after: numbers from a machine
+with a load of 2 or more (two cores) are marked as not quiet. The hand-written
+v1.1 SDK (aiohttp) is not measured: it is not part of this repository (its
+source is not available to the benchmark). Then connect-to-STATUS latency:
 ``AgentApi.connect()`` against a raw connect and first ``recv()``. Results go
 to bench/results/client.json.
 """
@@ -53,6 +58,7 @@ from lambda_agent_api.transport.agent_api import AgentApi
 RESULTS = Path(__file__).parent / "results" / "client.json"
 TARGET = 0.90
 SERVER_HEADROOM = 0.8  # the baseline must run at most this fraction of the server's rate
+QUIET_LOAD = 2.0  # a 1-minute load average below this (two cores): a quiet machine
 
 
 async def client_connect(base: str) -> float:
@@ -63,6 +69,19 @@ async def client_connect(base: str) -> float:
     elapsed = time.perf_counter() - start
     await api.close()
     return elapsed
+
+
+def spread(samples: list[float]) -> dict[str, float]:
+    """Median, min, quartiles and max of ``samples``."""
+    ordered = sorted(samples)
+    low, _, high = statistics.quantiles(ordered, n=4) if len(ordered) > 1 else ordered * 3
+    return {
+        "median": round(statistics.median(ordered), 3),
+        "min": round(ordered[0], 3),
+        "q1": round(low, 3),
+        "q3": round(high, 3),
+        "max": round(ordered[-1], 3),
+    }
 
 
 def summary_ms(samples: list[float]) -> dict[str, float]:
@@ -88,9 +107,11 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
         cpu: dict[str, list[float]] = {name: [] for name in LOOPS}
         for name, loop in LOOPS.items():
             await loop(base, f"warm-up-{name.replace(' ', '-')}", expected)
+        names = list(LOOPS)
         for i in range(args.rounds):
-            for name, loop in LOOPS.items():
-                rate = await loop(base, f"{name.replace(' ', '-')}-{i}", expected)
+            # Each loop runs first, second and last in turn.
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                rate = await LOOPS[name](base, f"{name.replace(' ', '-')}-{i}", expected)
                 wall[name].append(rate.per_s)
                 cpu[name].append(rate.per_cpu_s)
             # The server's ceiling is measured between rounds too: the machine's load drifts.
@@ -104,10 +125,13 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
         client_connects = [await client_connect(base) for _ in range(args.connects)]
     finally:
         await stop(server)
+    load_after = os.getloadavg()[0]
     median = {name: statistics.median(rates) for name, rates in wall.items()}
     median_cpu = {name: statistics.median(rates) for name, rates in cpu.items()}
     server_median = statistics.median(server_rates)
-    ratio = median["AgentApi"] / median["raw"]
+    per_round = [c / r for c, r in zip(wall["AgentApi"], wall["raw"], strict=True)]
+    per_round_cpu = [c / r for c, r in zip(cpu["AgentApi"], cpu["raw"], strict=True)]
+    ratio = statistics.median(per_round)
     headroom = median["raw"] / server_median
     return {
         "benchmark": "client",
@@ -126,15 +150,21 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
         "events_per_s": {name: [round(x) for x in rates] for name, rates in wall.items()},
         "median_events_per_s": {name: round(rate) for name, rate in median.items()},
         "events_per_cpu_s": {name: [round(x) for x in rates] for name, rates in cpu.items()},
+        "cpu_us_per_event": {name: round(1e6 / rate, 2) for name, rate in median_cpu.items()},
         "ratio": round(ratio, 3),
-        "ratio_per_round": [
-            round(c / r, 3) for c, r in zip(wall["AgentApi"], wall["raw"], strict=True)
-        ],
+        "ratio_is": "median of the per-round ratios AgentApi / raw (events per second)",
+        "ratio_spread": spread(per_round),
+        "ratio_per_round": [round(x, 3) for x in per_round],
+        "ratio_of_medians": round(median["AgentApi"] / median["raw"], 3),
         "ratio_strict_raw_to_raw": round(median["strict raw"] / median["raw"], 3),
         "ratio_to_strict_raw": round(median["AgentApi"] / median["strict raw"], 3),
-        "cpu_ratio": round(median_cpu["AgentApi"] / median_cpu["raw"], 3),
+        "cpu_ratio": round(statistics.median(per_round_cpu), 3),
+        "cpu_ratio_spread": spread(per_round_cpu),
         "target_ratio": TARGET,
         "meets_target": ratio >= TARGET,
+        "load_average_before": round(args.load_before, 2),
+        "load_average_after": round(load_after, 2),
+        "quiet": max(args.load_before, load_after) < QUIET_LOAD,
         "connects": args.connects,
         "connect_to_status_ms": {
             "raw": summary_ms(raw_connects),
@@ -143,14 +173,23 @@ async def measure(args: argparse.Namespace) -> dict[str, object]:
     }
 
 
+def _spread_text(spread: object) -> str:
+    assert isinstance(spread, dict)
+    return f"min {spread['min']} q1 {spread['q1']} q3 {spread['q3']} max {spread['max']}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000, help="text chunks per response")
-    parser.add_argument("--rounds", type=int, default=7, help="responses per loop")
+    parser.add_argument("--rounds", type=int, default=12, help="responses per loop")
     parser.add_argument("--connects", type=int, default=200, help="connections for latency")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args()
-    print(f"bench_client: {args.events + 1} events per response, {args.rounds} rounds")
+    args.load_before = os.getloadavg()[0]
+    print(
+        f"bench_client: {args.events + 1} events per response, {args.rounds} rounds, "
+        f"load average {args.load_before:.2f}"
+    )
     results = asyncio.run(measure(args))
     medians = results["median_events_per_s"]
     latency = results["connect_to_status_ms"]
@@ -168,11 +207,21 @@ def main() -> int:
         f"({verdict})"
     )
     print("events/s (median): " + ", ".join(f"{name} {rate}" for name, rate in medians.items()))
+    cpu_us = results["cpu_us_per_event"]
+    assert isinstance(cpu_us, dict)
+    print("CPU us per event (median): " + ", ".join(f"{n} {us}" for n, us in cpu_us.items()))
     print(
-        f"ratio AgentApi / raw = {results['ratio']:.3f} "
+        f"ratio AgentApi / raw = {results['ratio']:.3f}, median of rounds "
         f"(target >= {TARGET:.2f}: {'met' if results['meets_target'] else 'NOT met'}); "
-        f"per round {results['ratio_per_round']}; per CPU second of this process: "
-        f"{results['cpu_ratio']:.3f}"
+        f"spread {_spread_text(results['ratio_spread'])}; "
+        f"per CPU time {results['cpu_ratio']:.3f} "
+        f"(spread {_spread_text(results['cpu_ratio_spread'])})"
+    )
+    print(f"per round {results['ratio_per_round']}")
+    print(
+        f"load average {results['load_average_before']} before, "
+        f"{results['load_average_after']} after: "
+        + ("quiet" if results["quiet"] else "NOT quiet, the numbers are noisy")
     )
     print(
         f"ratio strict raw / raw = {results['ratio_strict_raw_to_raw']:.3f}; "

@@ -125,7 +125,9 @@ def test_every_docs_page_is_in_the_nav() -> None:
 
 def test_the_home_page_shows_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    command = re.search(r"python3 -m pip install \"nox==[^\"]+\" && python3 -m nox", readme)
+    command = re.search(
+        r"python3 -m pip install \"nox\[uv\]==[^\"]+\" \"uv==[^\"]+\" && python3 -m nox", readme
+    )
     assert command is not None
     assert command.group(0) in (DOCS / "index.md").read_text(encoding="utf-8")
 

@@ -10,6 +10,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -148,6 +149,25 @@ def test_only_runs_the_groups_asked_for(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert ran == ["ajv", "datamodel"]
 
 
+def test_groups_run_side_by_side_and_their_rows_keep_the_groups_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, rows: list[Any]
+) -> None:
+    second_done = threading.Event()
+
+    def first() -> None:
+        # Finishes only after the second group did: the two ran at the same time.
+        assert second_done.wait(timeout=30), "the groups ran one after the other"
+        matrix.record("check-jsonschema", "first", True)
+
+    def second() -> None:
+        matrix.record("ajv-cli", "second", True)
+        second_done.set()
+
+    groups(monkeypatch, **{"check-jsonschema": first, "ajv": second})
+    assert matrix.main(["--out", str(tmp_path), "--jobs", "2"]) == 0
+    assert [check for _, check, _ in results(rows)] == ["first", "second"]
+
+
 # -- Spectral: a finding fails unless it is a stated limit -------------------------------------
 
 
@@ -282,3 +302,14 @@ def test_integers_other_languages_refuse(
 def test_an_undeclared_field_is_known_as_one() -> None:
     chunk = {"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "newer": 1}
     assert matrix.Fixture("AGENT_EVENT_TEXT_CHUNK", True, ROOT / "x.json", chunk).unknown_fields
+
+
+def test_every_message_with_required_fields_is_tried_without_them() -> None:
+    missing = dict(matrix.missing_required())
+    assert missing["AGENT_EVENT_END"] == {"type": "AGENT_EVENT_END"}  # tokens_used is required
+    for type_, path in matrix.MESSAGES.items():
+        others = set(matrix.DOCS[path].get("required", [])) - {"type"}
+        assert (type_ in missing) == bool(others), type_
+    code = matrix.ts_literal_checks("", None, matrix.TITLES)
+    assert code.count("// @ts-expect-error\n") == len(missing)
+    assert '// @ts-expect-error\ncheck<MsgEventEnd>()({"type": "AGENT_EVENT_END"});' in code

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from support.examples import examples
+from support.examples import TIMEOUT, examples
 from support.fixtures import MessageFixture, message_fixtures
 from support.strategies import TYPES, instances, mutated
 from support.verdicts import schema_verdict
@@ -22,6 +22,8 @@ from support.verdicts import schema_verdict
 from lambda_agent_api.capture import CaptureFormat, Connection, Frame
 from lambda_agent_api.check import Checker, frames
 from lambda_agent_api.protocol.messages import SERVER_MESSAGE_CLASSES
+
+pytestmark = pytest.mark.timeout(TIMEOUT)  # many examples: see support.examples
 
 WARNINGS = {"W002", "W003"}  # about valid messages: not the schema's business
 SETTINGS = settings(max_examples=examples(100))

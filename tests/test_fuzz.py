@@ -10,9 +10,10 @@ import io
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support.examples import examples
+from support.examples import TIMEOUT, examples
 from support.strategies import json_values
 
 from lambda_agent_api.capture import (
@@ -28,6 +29,8 @@ from lambda_agent_api.check import Checker
 from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.protocol.messages import CLIENT_MESSAGE_CLASSES, SERVER_MESSAGE_CLASSES
 from lambda_agent_api.protocol.rules import RULES
+
+pytestmark = pytest.mark.timeout(TIMEOUT)  # many examples: see support.examples
 
 SETTINGS = settings(max_examples=examples(300))
 FORMATS = [None, *CaptureFormat]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from pydantic import ValidationError
-from support.examples import examples
+from support.examples import TIMEOUT, examples
 from support.strategies import TYPES, instances, mutated
 from support.verdicts import (
     model_blamed_pointers,
@@ -25,6 +25,8 @@ from support.verdicts import (
     schema_blamed_pointers,
     schema_verdict,
 )
+
+pytestmark = pytest.mark.timeout(TIMEOUT)  # many examples: see support.examples
 
 SETTINGS = settings(max_examples=examples(200))
 

@@ -44,6 +44,12 @@ def test_two_commands_main_job_then_tests() -> None:
     assert "nox" in second
 
 
+def test_the_test_command_pins_nox_and_the_uv_it_makes_environments_with() -> None:
+    # noxfile.py's default_venv_backend is uv: the command installs both, each pinned.
+    command = commands()[1]
+    assert re.search(r'"nox\[uv\]==\d[\w.]*" "uv==\d[\w.]*"', command), command
+
+
 def test_ci_runs_exactly_the_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands()[1] in ci
@@ -67,7 +73,12 @@ async def test_the_python_example_talks_to_the_demo_server() -> None:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE
         )
-        out, _ = await asyncio.wait_for(process.communicate(), WAIT)
+        try:
+            out, _ = await asyncio.wait_for(process.communicate(), WAIT)
+        finally:
+            if process.returncode is None:  # a hang: leave no process behind for other tests
+                process.kill()
+                await process.wait()
     assert process.returncode == 0
     assert out.decode() == "You said: Hello, agent!\n"
     assert [m.text for _, m in server.received] == ["Hello, agent!"]

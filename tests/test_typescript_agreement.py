@@ -8,12 +8,14 @@ compared with what Python's jsonschema reports: the full set of
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 from support.fixtures import MessageFixture, message_fixtures
-from support.node import run_node
+from support.node import TS_DIR, run_node
 from support.verdicts import pointer, schema_verdict
 
 from lambda_agent_api.protocol.messages import (
@@ -29,9 +31,20 @@ FIXTURES = message_fixtures()
 
 @pytest.fixture(scope="module")
 def typescript_verdicts() -> dict[str, dict[str, Any]]:
-    """Every fixture's TypeScript verdicts, by fixture id (compiles the tests first)."""
-    run_node("node_modules/typescript/bin/tsc", "-p", "tsconfig.test.json")
-    verdicts = json.loads(run_node("build/scripts/verdicts.js"))
+    """Every fixture's TypeScript verdicts, by fixture id (compiles the tests first).
+
+    Each process compiles into a folder of its own under ``typescript/build/`` (where
+    node finds the package's dependencies): pytest-xdist may run this in two workers at
+    once, and one must not read a file the other is writing.
+    """
+    out = TS_DIR / "build" / f"agreement-{os.getpid()}"
+    try:
+        run_node(
+            "node_modules/typescript/bin/tsc", "-p", "tsconfig.test.json", "--outDir", str(out)
+        )
+        verdicts = json.loads(run_node(str(out / "scripts" / "verdicts.js")))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
     return {v["id"]: v for v in verdicts}
 
 

@@ -12,7 +12,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["PROFILE", "examples", "register_profiles"]
+__all__ = ["PROFILE", "TIMEOUT", "examples", "register_profiles"]
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
     "ci" if os.environ.get("CI", "").lower() == "true" else "dev"
@@ -20,6 +20,15 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
 """The profile this run uses."""
 
 _DEV_SHARE = 10
+
+TIMEOUT = 300 if PROFILE == "ci" else 60
+"""pytest-timeout's guard, in seconds, for a module of tests that draw many examples.
+
+pytest.ini's 60 s is a guard against a hang, not a speed limit. At full counts a property
+test takes up to a minute on a loaded 2-core machine (and pytest-timeout's signal in the
+middle of a draw shows as Hypothesis' FlakyStrategyDefinition, not as a timeout), so
+such modules set ``pytestmark = pytest.mark.timeout(TIMEOUT)``: still a bound, with room.
+"""
 
 
 def examples(full: int) -> int:

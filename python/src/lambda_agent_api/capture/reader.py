@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO, Final
 
 from lambda_agent_api.capture.format import MAX_RECORD_BYTES, CaptureFormat, CaptureItem
-from lambda_agent_api.capture.har import read_har
 from lambda_agent_api.capture.jsonl import read_lines
 from lambda_agent_api.exceptions import CaptureError
 from lambda_agent_api.protocol.limits import (
@@ -115,6 +114,9 @@ def read_capture(
     if format is None:
         format = detect_format(head, source)
     if format is CaptureFormat.HAR:
+        # Imported here: validating JSON Lines, the usual case, never pays for it.
+        from lambda_agent_api.capture.har import read_har
+
         return read_har(
             stream,
             source,

@@ -46,6 +46,7 @@ from lambda_agent_api.check.frames import (
     duplicate_key,
     inspect_frame,
 )
+from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import QUIET_EVENTS
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS, MAX_RECORD_BYTES
 from lambda_agent_api.protocol.message_types import message_schema_files, released_versions
@@ -179,7 +180,9 @@ def _fast(
     # Per frame, only C loops run (map, join, the regex, list slices).
     codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, messages)))
     framed = records is not None
-    if not _no_key_twice(tight, frame_keys, framed, bodies, messages, codes, settings.version):
+    if not _no_key_twice(
+        joined, tight, frame_keys, framed, bodies, messages, codes, settings.version
+    ):
         return None
     if records is None:
         keys: list[Any] | None = None
@@ -228,16 +231,19 @@ def _plain_bytes(joined: bytes, part: list[bytes], settings: Settings) -> bool:
 
     Each test is one C call over the whole slice in the common case.
     """
-    if b"NaN" in joined or b"Infinity" in joined:
-        return False  # pydantic-core's parser may take them; JSON does not
     max_chars = settings.max_frame_bytes // 4  # a frame's UTF-8 is at most 4 bytes a character
     if len(joined) > max_chars and max(map(len, part)) > max_chars:
         return False
+    if strict_json.may_hold_a_constant(joined):
+        return False  # NaN or Infinity, which pydantic-core's parser takes and JSON does not
+    # strict_json.pydantic_reads_as_json's other rule, for a slice: any run of too many
+    # digits (in capture records the frames' numbers are inside the data strings).
     digits = settings.max_number_digits
     return not (digits < PARSER_MAX_INT_DIGITS and b"0" * (digits + 1) in joined.translate(_DIGITS))
 
 
 def _no_key_twice(
+    joined: bytes,
     tight: bool,
     in_text: int | None,
     framed: bool,
@@ -248,8 +254,8 @@ def _no_key_twice(
 ) -> bool:
     """Say whether no frame of a slice has a key twice in an object (F005).
 
-    ``tight`` and ``in_text`` are what :func:`_key_counts` says of the slice's
-    frames; ``framed``: the ``bodies`` are ``str``, taken from capture records.
+    ``tight`` and ``in_text`` are what :func:`_key_counts` says of the slice's text
+    ``joined``; ``framed``: the ``bodies`` are ``str``, taken from capture records.
     The validators build dicts, in which a key given twice counts once; so no key
     is there twice when the text holds no more keys than the dicts.
     """
@@ -263,6 +269,10 @@ def _no_key_twice(
                 in_dicts += _nested_keys(messages[index])
         if in_text == in_dicts:
             return True
+        # Strings that start with a colon (a tool call's chunk cut after a key).
+        extra = _colon_first(joined, framed)
+        if extra is not None and in_text - extra == in_dicts:
+            return True
     # Frame by frame: in C, the frames whose text has more quote-colons (more colons,
     # when blanks may stand before one) than their dict has keys; those in Python.
     mark = ('":' if tight else ":") if framed else (b'":' if tight else b":")
@@ -272,8 +282,10 @@ def _no_key_twice(
         # Counted again, escapes and nesting minded, before parsing it again.
         text = body if type(body) is bytes else body.encode("utf-8", "surrogatepass")
         in_frame = _key_counts(text, framed=False)[1]
-        if in_frame is not None and in_frame == len(message) + _nested_keys(message):
-            continue
+        if in_frame is not None:
+            in_frame -= _colon_first(text, framed=False) or 0
+            if in_frame == len(message) + _nested_keys(message):
+                continue
         if duplicate_key(body) is not None:
             return False
     return True
@@ -323,21 +335,30 @@ def _key_counts(text: bytes, framed: bool) -> tuple[bool, int | None, int | None
         return True, None, None
     # A quote after an even number of backslashes is not escaped: the lines' own keys.
     keys = sum(exactly[0::2])
-    # A quote-colon-quote-colon is a key and a string that starts with a colon, or a key
-    # that is one colon: one quote-colon too many either way (also with a space after
-    # the key's colon, as json.dumps writes it). Each such quote is counted once.
     if not framed:
-        colon_first = [_by_run(text, tail) for tail in (b'":":', b'": ":')]
-        if None in colon_first:
-            return True, None, None
-        return True, keys - sum(sum(runs[0::2]) for runs in colon_first if runs), None
+        return True, keys, None
     if b"\\u00" in text and _SPELLED.search(text) is not None:
         return False, keys, None  # the frames may spell a blank before a colon
-    colon_first = [_by_run(text, tail) for tail in (b'":\\":', b'": \\":')]
-    if None in colon_first:
-        return True, keys, None
-    in_frames = sum(exactly[1::4]) - sum(sum(runs[1::4]) for runs in colon_first if runs)
-    return True, keys, in_frames
+    return True, keys, sum(exactly[1::4])
+
+
+def _colon_first(text: bytes, framed: bool) -> int | None:
+    """Count what :func:`_key_counts` counts too many: strings that start with a colon.
+
+    A quote-colon-quote-colon is a key and a string that starts with a colon, or a
+    key that is one colon: one quote-colon too many either way (also with a space
+    after the key's colon, as ``json.dumps`` writes it). Each such quote is counted
+    at most once; None when a count cannot be taken cheaply.
+    """
+    tails = (b'":\\":', b'": \\":') if framed else (b'":":', b'": ":')
+    found = 0
+    for tail in tails:
+        runs = _by_run(text, tail)
+        if runs is None:
+            return None
+        # As for the keys themselves: the first quote is not escaped.
+        found += sum(runs[1::4] if framed else runs[0::2])
+    return found
 
 
 def _by_run(text: bytes, tail: bytes) -> list[int] | None:

@@ -38,7 +38,6 @@ from lambda_agent_api.protocol.limits import (
     MAX_NUMBER_DIGITS,
     PYDANTIC_MAX_INT_DIGITS,
     NumberTooLong,
-    find_long_number,
 )
 from lambda_agent_api.protocol.message_types import (
     CURRENT,
@@ -143,18 +142,15 @@ def inspect_frame(
     if len(data) > max_frame_bytes // 4 and (over := _over_limit(data, max_frame_bytes)):
         return Inspection([over], None, UNREAD, None)
     slowly = (direction, data, version, max_frame_bytes, max_number_digits)
-    # pydantic-core refuses an integer of more digits itself, and the slow path explains.
-    if max_number_digits < PARSER_MAX_INT_DIGITS and find_long_number(data, max_number_digits):
-        return _inspect_slowly(*slowly)  # says F006
+    # NaN, Infinity, an integer beyond the limit: the precise path (it says F006).
+    if not strict_json.pydantic_reads_as_json(data, max_number_digits):
+        return _inspect_slowly(*slowly)
     fast = _fast(version)
     if fast is None:
         return _inspect_slowly(*slowly)
     try:
         message = fast.validate_json(data)
     except ValueError:  # not valid for the fast validator: the precise path decides
-        return _inspect_slowly(*slowly)
-    # pydantic-core's JSON parser may take NaN and Infinity, which are not JSON.
-    if strict_json.may_hold_a_constant(data):
         return _inspect_slowly(*slowly)
     type_: str = message["type"]
     found = []

@@ -22,11 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from lambda_agent_api.exceptions import AgentBusyException, AgentException
 from lambda_agent_api.protocol import strict_json
-from lambda_agent_api.protocol.conversation import Conversation, Step
+from lambda_agent_api.protocol.conversation import QUIET_EVENTS, Conversation, Step
+from lambda_agent_api.protocol.limits import MAX_NUMBER_DIGITS, PYDANTIC_MAX_INT_DIGITS
 from lambda_agent_api.protocol.message_set import CURRENT, message_set
 from lambda_agent_api.protocol.messages import (
     CLIENT_MESSAGE_CLASSES,
@@ -36,7 +37,9 @@ from lambda_agent_api.protocol.messages import (
     EServerMessage,
     MsgError,
     MsgStatus,
+    ServerMessage,
     ServerMessageUnion,
+    _after_refusal,
     parse_server_message,
 )
 from lambda_agent_api.protocol.text import quote
@@ -107,10 +110,20 @@ class ClientProtocol:
         """The protocol version spoken, ``MAJOR.MINOR``."""
         if known.version == CURRENT:
             self._parse: Callable[[str], Any] = parse_server_message
+            self._adapter: TypeAdapter[Any] = ServerMessage
             self._type_of = _TYPE_OF
         else:
             self._parse = known.parse_server_message
+            self._adapter = known.server
             self._type_of = {cls: type_ for type_, cls in known.server_classes.items()}
+        # receive_event's fast path: pydantic-core itself, and the classes of the events
+        # that the conversation records as changing nothing while no tool call is open.
+        self._validate_json: Callable[[str], Any] = (
+            self._adapter.validator.validate_json
+            if MAX_NUMBER_DIGITS >= PYDANTIC_MAX_INT_DIGITS
+            else self._parse  # a lower limit needs the check of its own that _parse makes
+        )
+        self._quiet = frozenset(cls for cls, t in self._type_of.items() if t in QUIET_EVENTS)
         self._server_classes = known.server_classes
         self._status = known.server_classes["STATUS"]
         self._error = known.server_classes["ERROR"]
@@ -205,17 +218,41 @@ class ClientProtocol:
         the :class:`Received` that :meth:`receive` gives. The conversation
         records every frame alike, and the checks are the same.
         """
-        conversation = self.conversation
-        if type(frame) is not str or conversation.state is not _RESPONDING:
-            return self.receive(frame)
+        # The hot path of the client, once per frame: the checks of parse_server_message
+        # inlined (text without NaN or Infinity that pydantic takes is what the strict
+        # parser gives), and a text chunk of the response in flight with no tool call
+        # open, which the conversation would record as changing nothing, not recorded.
+        if type(frame) is not str or "NaN" in frame or "Infinity" in frame:
+            return self._event_or_received(self.receive(frame))
         try:
-            message = self._parse(frame)
-        except ValidationError as invalid:
-            return self._invalid(frame, invalid)
+            message = self._validate_json(frame)
+        except ValidationError as refused:
+            try:
+                message = _after_refusal(self._adapter, frame, refused, MAX_NUMBER_DIGITS)
+            except ValidationError as invalid:
+                return self._invalid(frame, invalid)
+        conversation = self.conversation
+        if (
+            type(message) in self._quiet
+            and conversation.state is _RESPONDING
+            and not conversation._calls
+        ):
+            return message  # type: ignore[no-any-return]  # an agent event; cast() costs a call
         step = conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)
         if step.after is _RESPONDING and step.in_response:
-            return message  # type: ignore[no-any-return]  # an agent event; cast() costs a call
+            return message  # type: ignore[no-any-return]
         return self._routed(message, step)
+
+    @staticmethod
+    def _event_or_received(received: Received) -> Received | AgentEventUnion:
+        """Turn what :meth:`receive` said about a frame into what :meth:`receive_event` says."""
+        if (
+            received.for_response
+            and received.error is None
+            and not (received.ends_response or received.for_callback or received.disconnect)
+        ):
+            return cast(AgentEventUnion, received.message)
+        return received
 
     def _route(self, message: ServerMessageUnion) -> Received:
         step = self.conversation.observe(_SERVER, self._type_of[type(message)], message.__dict__)

@@ -32,7 +32,6 @@ from lambda_agent_api.protocol._models import ServerMessage as ServerMessageUnio
 from lambda_agent_api.protocol.limits import (
     MAX_NUMBER_DIGITS,
     PYDANTIC_MAX_INT_DIGITS,
-    find_long_number,
 )
 
 __all__ = [
@@ -73,6 +72,8 @@ ServerMessage: TypeAdapter[ServerMessageUnion] = TypeAdapter(
 
 ``ServerMessage.validate_json(text)`` returns a ``MsgStatus``, ``MsgError``, ...
 """
+
+_validate_server_json: Final = ServerMessage.validator.validate_json
 
 ClientMessage: TypeAdapter[ClientMessageUnion] = TypeAdapter(
     Annotated[ClientMessageUnion, Field(discriminator=DISCRIMINATOR)]
@@ -124,23 +125,31 @@ def _strict_loads(data: str | bytes | bytearray, title: str, max_number_digits: 
 
 def _parse(adapter: TypeAdapter[Any], data: str | bytes | bytearray, max_number_digits: int) -> Any:
     title = "message"
-    if max_number_digits < PYDANTIC_MAX_INT_DIGITS:
-        too_long = find_long_number(data, max_number_digits)
-        if too_long is not None:
-            raise _invalid_json(title, data, str(too_long))
-    # pydantic's JSON parser takes NaN and Infinity, which are not JSON; a frame
-    # that may hold one is parsed by RFC 8259's rules instead.
-    if strict_json.may_hold_a_constant(data):
+    # NaN, Infinity or an integer beyond the limit: parsed by RFC 8259's rules instead.
+    if not strict_json.pydantic_reads_as_json(data, max_number_digits):
         return adapter.validate_python(_strict_loads(data, title, max_number_digits))
     try:
         return adapter.validate_json(data)
     except ValidationError as error:
-        # pydantic's JSON parser also refuses a lone surrogate escape ("\ud800"),
-        # which JSON (RFC 8259) and so the schema allow, and an integer of more
-        # than 4300 digits; only then parse again, by the package's own limits.
-        if not any(e["type"] == "json_invalid" for e in error.errors()):
-            raise
-        return adapter.validate_python(_strict_loads(data, title, max_number_digits))
+        return _after_refusal(adapter, data, error, max_number_digits)
+
+
+def _after_refusal(
+    adapter: TypeAdapter[Any],
+    data: str | bytes | bytearray,
+    error: ValidationError,
+    max_number_digits: int,
+) -> Any:
+    """Finish :func:`_parse` for text without ``NaN`` or ``Infinity`` that pydantic refused.
+
+    Raises ``error`` again unless it is a JSON syntax error: pydantic's JSON parser
+    also refuses a lone surrogate escape (a backslash, ``ud800``), which JSON (RFC 8259) and so
+    the schema allow, and an integer of more than 4300 digits; only then the text is
+    parsed again, by the package's own limits.
+    """
+    if not any(e["type"] == "json_invalid" for e in error.errors()):
+        raise error
+    return adapter.validate_python(_strict_loads(data, "message", max_number_digits))
 
 
 def parse_server_message(
@@ -163,16 +172,16 @@ def parse_server_message(
         and "NaN" not in data
         and "Infinity" not in data
     ):
-        # _parse's common case, inlined: the client runs this once per frame. Text
-        # pydantic takes here is what _parse would return; anything it refuses
-        # goes through _parse, which tells a schema error from RFC 8259 JSON
-        # that pydantic's parser refuses.
+        # _parse's common case, inlined, and straight to pydantic-core (the
+        # TypeAdapter's wrapper only passes its defaults on). Text pydantic takes
+        # here is what _parse would return; what it refuses is told apart as
+        # _parse does: a schema error, or RFC 8259 JSON that pydantic's parser refuses.
         try:
-            return ServerMessage.validate_json(data)
-        except ValidationError:
-            pass
-    message: ServerMessageUnion = _parse(ServerMessage, data, max_number_digits)
-    return message
+            message: ServerMessageUnion = _validate_server_json(data)
+        except ValidationError as error:
+            message = _after_refusal(ServerMessage, data, error, max_number_digits)
+        return message
+    return _parse(ServerMessage, data, max_number_digits)  # type: ignore[no-any-return]
 
 
 def parse_client_message(

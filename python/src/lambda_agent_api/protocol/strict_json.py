@@ -17,9 +17,11 @@ from typing import Any, Final
 
 from lambda_agent_api.protocol.limits import (
     MAX_NUMBER_DIGITS,
+    PYDANTIC_MAX_INT_DIGITS,
     SAFE_INT_CHARS,
     NumberTooLong,
     check_number_digits,
+    find_long_number,
 )
 from lambda_agent_api.protocol.text import shorten
 
@@ -31,6 +33,7 @@ __all__ = [
     "kind",
     "loads",
     "may_hold_a_constant",
+    "pydantic_reads_as_json",
     "show",
 ]
 
@@ -143,6 +146,26 @@ def may_hold_a_constant(data: str | bytes | bytearray) -> bool:
     if isinstance(data, str):
         return "NaN" in data or "Infinity" in data
     return b"NaN" in data or b"Infinity" in data
+
+
+def pydantic_reads_as_json(
+    data: str | bytes | bytearray, max_number_digits: int = MAX_NUMBER_DIGITS
+) -> bool:
+    """Say whether pydantic-core's JSON parser may be trusted with ``data``.
+
+    The one rule every fast parse in the package follows (the models, the checker,
+    its batches). False when the text may hold ``NaN`` or ``Infinity`` (which that parser takes and
+    JSON does not) or an integer of more than ``max_number_digits`` digits (below
+    the parser's own limit, which it enforces itself): parse it with :func:`loads`.
+    What the parser refuses that JSON allows (a lone surrogate escape, an integer of
+    more than 4300 digits within the limit) the caller learns from its error, and
+    then parses with :func:`loads` too. Linear time, in C.
+    """
+    if may_hold_a_constant(data):
+        return False
+    if max_number_digits >= PYDANTIC_MAX_INT_DIGITS:
+        return True
+    return find_long_number(data, max_number_digits) is None
 
 
 def json_type(value: object) -> str | None:

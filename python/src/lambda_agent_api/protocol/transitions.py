@@ -6,7 +6,7 @@ message types (:class:`~lambda_agent_api.protocol.messages.EServerMessage`,
 :class:`~lambda_agent_api.protocol.messages.EClientMessage`, generated in ``_enums``
 without pydantic), and a plain string looks them up too. A message that is not
 in the table is a protocol violation: :data:`VIOLATIONS` names the rule it breaks.
-Both tables are generated (:mod:`~lambda_agent_api.protocol.state_machine`, by
+Both tables are generated (``lambda_agent_api.protocol.state_machine``, by
 ``codegen/state_machine.py`` from the schema's message types), and the docs' state
 diagram is drawn from the same table, so the two cannot drift.
 

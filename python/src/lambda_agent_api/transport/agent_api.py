@@ -348,8 +348,19 @@ class AgentApi:
                 if not isinstance(received, Received):  # an event of the response in flight
                     live = link.live
                     if live is not None:
-                        if live.put(received):
+                        # Mailbox.put, inlined: it runs once per event.
+                        items = live.items
+                        items.append(received)
+                        if live.waiting_taker is not None:
+                            live.wake_taker()
+                        held = len(items)
+                        if held >= live.bound:
                             await live.room()  # backpressure: stop reading until there is room
+                        elif held == _BATCH:
+                            # Let the caller take what arrived together: a batch held
+                            # longer outlives garbage collections, which then cost more
+                            # than the switch to the caller and back.
+                            await asyncio.sleep(0)
                         continue
                     # The rest of a response its caller left.
                     received = Received(received, None, None, True)
@@ -563,6 +574,9 @@ class AgentApi:
         except Exception:  # closing a half-open socket may fail; it is closed either way
             ws.transport.abort()
 
+
+_BATCH: Final = 64
+"""How many events of a response the listener hands over before it lets the caller run."""
 
 _CONNECTION_NUMBERS: Final = itertools.count(1)
 """Numbers the connections of every client in the process, so that captures shared

@@ -29,10 +29,23 @@ class Mailbox(Generic[T]):
     """A bounded queue with one putter and one taker, which both run in the event loop.
 
     ``items`` is the deque itself: a taker may pop from it directly, and then
-    must call :meth:`taken` (the cheap path for a taker that drains a batch).
+    must call :meth:`taken` whenever ``putter_waits`` is true (the cheap path
+    for a taker that drains a batch); a putter may append to it directly, and
+    then must call :meth:`wake_taker` whenever ``waiting_taker`` is set, and
+    wait in :meth:`room` once ``bound`` items are held (the cheap path for the
+    reader of a socket, once per frame).
     """
 
-    __slots__ = ("_arrival", "_low", "_room", "bound", "ended", "error", "items")
+    __slots__ = (
+        "_low",
+        "_room",
+        "bound",
+        "ended",
+        "error",
+        "items",
+        "putter_waits",
+        "waiting_taker",
+    )
 
     def __init__(self, bound: int) -> None:
         if bound < 1:
@@ -44,8 +57,11 @@ class Mailbox(Generic[T]):
         """No message will be put any more: the stream of messages is over."""
         self.error: BaseException | None = None
         """What ended the stream, if it did not end normally."""
-        self._arrival: asyncio.Future[None] | None = None  # the taker waits for a message
+        self.waiting_taker: asyncio.Future[None] | None = None
+        """What the taker waits on for a message, while it waits (see :meth:`arrival`)."""
         self._room: asyncio.Future[None] | None = None  # the putter waits for room
+        self.putter_waits = False
+        """Whether the putter waits in :meth:`room`: a taker that pops must call :meth:`taken`."""
 
     def __len__(self) -> int:
         return len(self.items)
@@ -56,11 +72,8 @@ class Mailbox(Generic[T]):
         """Add ``item``; return whether the mailbox is now full (then wait in :meth:`room`)."""
         items = self.items
         items.append(item)
-        arrival = self._arrival
-        if arrival is not None:
-            self._arrival = None
-            if not arrival.done():
-                arrival.set_result(None)
+        if self.waiting_taker is not None:
+            self.wake_taker()
         return len(items) >= self.bound
 
     async def room(self) -> None:
@@ -68,7 +81,11 @@ class Mailbox(Generic[T]):
         while len(self.items) > self._low and not self.ended:
             if self._room is None or self._room.done():
                 self._room = asyncio.get_running_loop().create_future()
-            await self._room
+            self.putter_waits = True
+            try:
+                await self._room
+            finally:
+                self.putter_waits = False
 
     def unbind(self) -> None:
         """Lift the bound for good: the putter never waits again (a connection that closes)."""
@@ -80,7 +97,7 @@ class Mailbox(Generic[T]):
         if not self.ended:
             self.ended = True
             self.error = error
-        self._wake_taker()
+        self.wake_taker()
         self._wake_putter()
 
     # The taker's side
@@ -103,11 +120,12 @@ class Mailbox(Generic[T]):
         if self.items or self.ended:
             future.set_result(None)
         else:
-            self._arrival = future
+            self.waiting_taker = future
         return future
 
-    def _wake_taker(self) -> None:
-        arrival, self._arrival = self._arrival, None
+    def wake_taker(self) -> None:
+        """Wake the taker waiting for a message, if one waits."""
+        arrival, self.waiting_taker = self.waiting_taker, None
         if arrival is not None and not arrival.done():
             arrival.set_result(None)
 

@@ -83,7 +83,8 @@ class ResponseStream:
             items = box.items
             if items:  # the common case: events arrived together, taken one by one
                 event = items.popleft()
-                box.taken()
+                if box.putter_waits:
+                    box.taken()
                 if not items and box.ended and box.error is None:
                     self._finish()  # the last event: release the request before handing it out
                 return event
