@@ -73,7 +73,12 @@ async def test_the_python_example_talks_to_the_demo_server() -> None:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE
         )
-        out, _ = await asyncio.wait_for(process.communicate(), WAIT)
+        try:
+            out, _ = await asyncio.wait_for(process.communicate(), WAIT)
+        finally:
+            if process.returncode is None:  # a hang: leave no process behind for other tests
+                process.kill()
+                await process.wait()
     assert process.returncode == 0
     assert out.decode() == "You said: Hello, agent!\n"
     assert [m.text for _, m in server.received] == ["Hello, agent!"]

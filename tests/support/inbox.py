@@ -6,8 +6,11 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-WAIT = 10.0
-"""A guard against hangs only: every wait normally ends as soon as its condition holds."""
+WAIT = 60.0
+"""A guard against hangs only: every wait normally ends as soon as its condition holds.
+
+Generous, because a child Python process (a CLI, the README's example) can take more
+than 10 s to start on a two-core CI machine running two test workers."""
 
 
 class Inbox:
