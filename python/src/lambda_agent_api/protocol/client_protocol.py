@@ -219,7 +219,8 @@ class ClientProtocol:
         records every frame alike, and the checks are the same.
         """
         # The hot path of the client, once per frame: the checks of parse_server_message
-        # inlined (text without NaN or Infinity that pydantic takes is what the strict
+        # inlined (strict_json.pydantic_reads_as_json, its digit rule settled in
+        # __init__: text without NaN or Infinity that pydantic takes is what the strict
         # parser gives), and a text chunk of the response in flight with no tool call
         # open, which the conversation would record as changing nothing, not recorded.
         if type(frame) is not str or "NaN" in frame or "Infinity" in frame:
