@@ -36,6 +36,22 @@ def _frame(payload: bytes, opcode: int = 1) -> bytes:
     return head + payload
 
 
+async def _accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answer a client's WebSocket handshake by hand, then send STATUS."""
+    request = await reader.readuntil(b"\r\n\r\n")
+    key = next(
+        line.split(b":", 1)[1].strip()
+        for line in request.split(b"\r\n")
+        if line.lower().startswith(b"sec-websocket-key:")
+    )
+    accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
+    writer.write(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+    )
+    writer.write(_frame(b'{"type":"STATUS"}'))
+
+
 class RawServer:
     """A WebSocket server on 127.0.0.1 that speaks bytes: a handshake, then ``frames``."""
 
@@ -54,18 +70,7 @@ class RawServer:
         self._server.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        key = next(
-            line.split(b":", 1)[1].strip()
-            for line in request.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key:")
-        )
-        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
-        writer.write(_frame(b'{"type":"STATUS"}'))
+        await _accept(reader, writer)
         await reader.read(1 << 16)  # the client's USER_MESSAGE
         for frame in self.frames:
             writer.write(frame)
@@ -122,18 +127,7 @@ async def test_a_client_flooded_with_pings_by_a_server_that_never_reads_stays_fl
     flood = _frame(b"p" * 125, opcode=9) * 8192  # 1 MiB of pings
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        key = next(
-            line.split(b":", 1)[1].strip()
-            for line in request.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key:")
-        )
-        accept = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-            b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
-        writer.write(_frame(b'{"type":"STATUS"}'))
+        await _accept(reader, writer)
         for _ in range(32):  # never reading a byte of the pongs
             writer.write(flood)
             await writer.drain()
