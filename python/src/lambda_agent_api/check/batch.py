@@ -39,7 +39,6 @@ from lambda_agent_api.check.fast_schema import (
     record_batch_validator,
 )
 from lambda_agent_api.check.frames import (
-    PARSER_MAX_INT_DIGITS,
     WORKSPACE_PATHS,
     Inspection,
     _unsafe_paths,
@@ -48,7 +47,12 @@ from lambda_agent_api.check.frames import (
 )
 from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.conversation import QUIET_EVENTS
-from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS, MAX_RECORD_BYTES
+from lambda_agent_api.protocol.limits import (
+    MAX_FRAME_BYTES,
+    MAX_NUMBER_DIGITS,
+    MAX_RECORD_BYTES,
+    PYDANTIC_MAX_INT_DIGITS,
+)
 from lambda_agent_api.protocol.message_types import message_schema_files, released_versions
 from lambda_agent_api.protocol.transitions import Role, role_of
 
@@ -239,7 +243,9 @@ def _plain_bytes(joined: bytes, part: list[bytes], settings: Settings) -> bool:
     # strict_json.pydantic_reads_as_json's other rule, for a slice: any run of too many
     # digits (in capture records the frames' numbers are inside the data strings).
     digits = settings.max_number_digits
-    return not (digits < PARSER_MAX_INT_DIGITS and b"0" * (digits + 1) in joined.translate(_DIGITS))
+    if digits >= PYDANTIC_MAX_INT_DIGITS:
+        return True  # pydantic-core refuses a longer integer itself
+    return b"0" * (digits + 1) not in joined.translate(_DIGITS)
 
 
 def _no_key_twice(
@@ -300,19 +306,6 @@ _MAX_RUN: Final = 16
 """Longer runs of backslashes before a quote are left to the frame-by-frame path."""
 
 
-def _after_backslashes(text: bytes, tail: bytes) -> list[int] | None:
-    """Return how often ``tail`` follows at least 1, 2, ... backslashes (to the last nonzero)."""
-    counts: list[int] = []
-    prefix = b"\\"
-    while len(counts) < _MAX_RUN:
-        count = text.count(prefix + tail)
-        if not count:
-            return counts
-        counts.append(count)
-        prefix += b"\\"
-    return None  # a run so long is no frame's text: count it slowly
-
-
 def _key_counts(text: bytes, framed: bool) -> tuple[bool, int | None, int | None]:
     """Count the keys in ``text``, valid JSON lines, and in the frames their strings hold.
 
@@ -363,12 +356,14 @@ def _colon_first(text: bytes, framed: bool) -> int | None:
 
 def _by_run(text: bytes, tail: bytes) -> list[int] | None:
     """Return how often ``tail`` follows exactly 0, 1, 2... backslashes (None: too many)."""
-    counts = _after_backslashes(text, tail)
-    if counts is None:
-        return None
-    counts.insert(0, text.count(tail))
-    counts.append(0)
-    return [counts[k] - counts[k + 1] for k in range(len(counts) - 1)]
+    at_least = [text.count(tail)]  # after at least k backslashes, k = 0, 1, ...
+    prefix = b""
+    while at_least[-1]:
+        if len(prefix) == _MAX_RUN:
+            return None  # a run so long is no frame's text: count it slowly
+        prefix += b"\\"
+        at_least.append(text.count(prefix + tail))
+    return [at_least[k] - at_least[k + 1] for k in range(len(at_least) - 1)]
 
 
 def _nested_keys(value: Any) -> int:

@@ -36,7 +36,6 @@ from lambda_agent_api.protocol import strict_json
 from lambda_agent_api.protocol.limits import (
     MAX_FRAME_BYTES,
     MAX_NUMBER_DIGITS,
-    PYDANTIC_MAX_INT_DIGITS,
     NumberTooLong,
 )
 from lambda_agent_api.protocol.message_types import (
@@ -267,8 +266,6 @@ def _parse(data: str | bytes, max_number_digits: int, stand_in: bool = False) ->
         return Found("F002", f"the frame is not JSON: {error}")
 
 
-PARSER_MAX_INT_DIGITS: Final = PYDANTIC_MAX_INT_DIGITS
-"""The most digits of an integer pydantic-core's JSON parser converts; it refuses more."""
 _KEY_END: Final = re.compile(r'"[ \t\n\r]*:')
 _KEY_END_BYTES: Final = re.compile(rb'"[ \t\n\r]*:')
 
