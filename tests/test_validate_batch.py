@@ -231,6 +231,24 @@ TRAPS = [
     ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": ":", "a": ": 1"}}', None),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "extra": 1}', "W002"),
     ('{"type": "AGENT_EVENT_SEND_FILE", "path": "/etc/passwd"}', "W003"),
+    # Text chunks that look plain (set aside by a regular expression) and are not,
+    # or are and hold what a regular expression can get wrong.
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a\tb"}', "F002"),  # a raw tab in a string
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a\x01"}', "F002"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a\\"}', "F002"),  # the quote is escaped
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a\\\\"}', None),  # a backslash
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\n\\"\\/\\u00e9\\ud83d\\ude00"}', None),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\udc00"}', None),  # JSON takes a lone one
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\u00zz"}', "F002"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\n\x01"}', "F002"),  # after an escape
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\nb"c"}', "F002"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a","text":"b"}', "F005"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a"}}', "F002"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK" ,"text":"a"}', None),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a"} ', None),
+    ('{"text":"a","type":"AGENT_EVENT_TEXT_CHUNK"}', None),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a","source":"tools:t"}', None),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"' + "\u00e9" * 3 + '"}', None),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": 5}', "S001"),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": true}', "S001"),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK"}', "S001"),
@@ -288,6 +306,51 @@ message_text = st.one_of(
     ),
     json_values.map(json.dumps),
 )
+# Text chunks as check.batch sets them aside, by their text alone: as JSON writes them
+# (any text, escaped or not), and written raw, where quotes, backslashes, control
+# characters and lone surrogates are what the regular expression must refuse.
+any_text = st.text(st.characters(blacklist_categories=()), max_size=20)
+# Pieces of a string's text as written in JSON, valid or not, to put together raw.
+written = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "\u00e9",
+            "\U0001f642",
+            '"',
+            "\\",
+            "\\n",
+            '\\"',
+            "\\\\",
+            "\\u00e9",
+            "\\ud83d",
+            "\\ude00",
+            "\\u00zz",
+            "\\x",
+            "\t",
+            "\x01",
+            "\x7f",
+            "\ud800",
+            ":",
+            "}",
+            " ",
+        ]
+    ),
+    max_size=8,
+).map("".join)
+plain_chunks = st.one_of(
+    st.tuples(any_text, st.booleans(), st.booleans()).map(
+        lambda t: json.dumps(
+            {"type": "AGENT_EVENT_TEXT_CHUNK", "text": t[0]},
+            ensure_ascii=t[1],
+            separators=(",", ":") if t[2] else None,
+        )
+    ),
+    st.one_of(any_text, written).map(
+        lambda text: '{"type":"AGENT_EVENT_TEXT_CHUNK","text":"' + text + '"}'
+    ),
+)
+message_text = st.one_of(message_text, plain_chunks, plain_chunks)
 record_line = st.tuples(
     st.sampled_from(["a", "b", None, 7]),
     st.sampled_from(["send", "recv", "recv", "recv"]),
@@ -316,6 +379,26 @@ def test_generated_captures(
         assert batched([path], jobs=2, format=format) == expected
 
 
+@SETTINGS
+@given(
+    st.lists(plain_chunks, min_size=1, max_size=12),
+    st.sampled_from([CaptureFormat.JSONL, CaptureFormat.MESSAGES]),
+)
+def test_generated_text_chunks(chunks: list[str], format: CaptureFormat) -> None:
+    frames = [
+        '{"type":"STATUS"}',
+        '{"type":"USER_MESSAGE","text":"hi"}',
+        *chunks,
+        '{"type":"AGENT_EVENT_END","tokens_used":5}',
+    ]
+    if format is CaptureFormat.JSONL:
+        frames = [json.dumps({"ts": 1.0, "dir": "recv", "data": f}) for f in frames]
+    data = "\n".join(frames) + "\n"
+    with _file(data.encode("utf-8", "surrogatepass")) as path:
+        expected = per_frame([path], format)
+        assert batched([path], jobs=1, format=format) == expected
+
+
 class _file:
     """A temporary file holding ``data`` (hypothesis and pytest's tmp_path do not mix)."""
 
@@ -331,6 +414,21 @@ class _file:
 
     def __exit__(self, *exc: object) -> None:
         self._directory.cleanup()
+
+
+@pytest.mark.parametrize(
+    "bad", [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf"]
+)
+def test_a_plain_text_chunk_that_is_not_utf8(tmp_path: Path, bad: bytes) -> None:
+    chunk = b'{"type":"AGENT_EVENT_TEXT_CHUNK","text":"caf\xc3\xa9"}'
+    lines = [b'{"type":"STATUS"}', b'{"type":"USER_MESSAGE","text":"hi"}', *[chunk] * 4]
+    lines += [b'{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a' + bad + b'b"}', *[chunk] * 4]
+    lines += [b'{"type":"AGENT_EVENT_END","tokens_used":5}']
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    expected = per_frame([path], CaptureFormat.MESSAGES)
+    assert [f["rule"] for f in expected[0]] == ["F001"]
+    assert batched([path], jobs=1, format=CaptureFormat.MESSAGES) == expected
 
 
 def test_standard_input_is_checked_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:

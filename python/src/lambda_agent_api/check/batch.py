@@ -21,12 +21,13 @@ one file can be inspected in different processes.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from functools import cache, partial
 from itertools import compress
 from operator import itemgetter, methodcaller, ne
-from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias
+from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias, TypeVar
 
 from pydantic_core import ValidationError
 
@@ -36,6 +37,7 @@ from lambda_agent_api.check.fast_schema import (
     UntranslatableSchema,
     batch_validator,
     nesting_types,
+    plain_string_messages,
     record_batch_validator,
 )
 from lambda_agent_api.check.frames import (
@@ -161,14 +163,26 @@ def _fast(
     """Inspect a slice in a few C calls; None when the precise path must look at it."""
     frame_validator, record_validator = validators
     joined = b"\n".join(part) if None not in part else b""
-    if not joined or not _plain_bytes(joined, part, settings):
+    if not joined or not _small(joined, part, settings):
         return None
+    version = settings.version
     records: list[Any] | None = None
     try:
         if record_validator is None:
+            # The plain text chunks are set aside by a regular expression (they are valid
+            # by their text alone), the rest goes to the validator; the checks of the
+            # text below then look at the rest only.
+            text, others, marks = _set_aside(joined, part, version)
+            if not _read_alike(text, settings):
+                return None
+            if marks is not None and not joined.isascii():
+                joined.decode("utf-8")  # the expression leaves UTF-8 to this
             bodies: list[Any] = part
-            tight, frame_keys, _ = _key_counts(joined, framed=False)
+            tight, frame_keys, _ = _key_counts(text, framed=False)
+            counted = text
         else:
+            if not _read_alike(joined, settings):
+                return None
             records = record_validator.validate_python(part)
             # A record's own keys are the unescaped quote-colons of its line: there are
             # as many as its dict has unless one is there twice (F005: the precise path says so).
@@ -176,30 +190,41 @@ def _fast(
             if record_keys != sum(map(len, records)):
                 return None
             bodies = list(map(_GET_DATA, records))
-        messages = frame_validator.validate_python(bodies)
-    except (TypeError, ValidationError):  # what the schema refuses
+            _, others, marks = _set_aside("\n".join(bodies), bodies, version)
+            counted = joined
+        parsed = frame_validator.validate_python(others)
+    except (TypeError, ValidationError, UnicodeDecodeError):  # what the schema refuses
         return None
     # Python looks at runs, not at frames: the types become one letter each, and a
     # regular expression cuts them into runs of one quiet type and single frames.
-    # Per frame, only C loops run (map, join, the regex, list slices).
-    codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, messages)))
+    # Per frame, only C loops run (map, join, the regex, list slices), and one
+    # comprehension where plain text chunks were set aside.
+    codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, parsed)))
     framed = records is not None
-    if not _no_key_twice(
-        joined, tight, frame_keys, framed, bodies, messages, codes, settings.version
-    ):
+    # The keys of the frames set aside are in the records' text (never in a bare slice's).
+    aside = 0 if marks is None or not framed else _aside_keys(marks, version)
+    if not _no_key_twice(counted, tight, frame_keys, aside, framed, others, parsed, codes, version):
         return None
+    messages: list[Any] = parsed
+    if marks is not None:  # the letters of those set aside, and None for their messages
+        rest = iter(parsed)
+        messages = [next(rest) if mark is None else None for mark in marks]
+        letters = iter(codes)
+        codes = "".join([next(letters) if mark is None else mark for mark in marks])
     if records is None:
         keys: list[Any] | None = None
         directions: str | None = None
     else:
         keys = list(map(_GET_CONN, records))
         directions = "".join(map(_DIRECTION_CODES.__getitem__, map(_GET_DIR, records)))
-    # Most slices have no "source" at all (nor a \u escape that could spell one).
-    if b"source" in joined or b"\\u" in joined:
-        sources = list(map(_GET_SOURCE, messages))
+    # Most slices have no "source" at all (nor a \u escape that could spell one); the
+    # plain text chunks set aside have none.
+    if b"source" in counted or b"\\u" in counted:
+        sources = [None if message is None else message.get("source") for message in messages]
     else:
         sources = [None] * len(messages)
     senders = _senders()
+    type_of = _types_of_codes()
     events: list[Event] = []
     append = events.append
     for match in _pattern().finditer(codes):
@@ -213,12 +238,13 @@ def _fast(
                 and (keys is None or keys[start:end].count(key) == count)
                 and (directions is None or directions.count("r", start, end) == count)
             ):
-                append((RUN, key, messages[start]["type"], first, count, number + start + 1))
+                append((RUN, key, type_of[codes[start]], first, count, number + start + 1))
                 continue
             # Mixed connections, sources or directions: run by run, in Python.
-            _split(events, messages, keys, directions, sources, start, end, number)
+            type_ = type_of[codes[start]]
+            _split(events, type_, messages, bodies, keys, directions, sources, start, end, number)
             continue
-        message = messages[start]
+        message = messages[start]  # never set aside: those are of quiet types
         type_ = message["type"]
         if directions is None:
             sender = senders[type_]
@@ -230,28 +256,133 @@ def _fast(
     return events
 
 
-def _plain_bytes(joined: bytes, part: list[bytes], settings: Settings) -> bool:
-    """Say whether a slice holds none of what the validators take but the precise path reports.
-
-    Each test is one C call over the whole slice in the common case.
-    """
+def _small(joined: bytes, part: list[bytes], settings: Settings) -> bool:
+    """Say whether no line of a slice is over the frame limit (in one C call, most often)."""
     max_chars = settings.max_frame_bytes // 4  # a frame's UTF-8 is at most 4 bytes a character
-    if len(joined) > max_chars and max(map(len, part)) > max_chars:
+    return len(joined) <= max_chars or max(map(len, part)) <= max_chars
+
+
+def _read_alike(text: bytes, settings: Settings) -> bool:
+    """Say whether pydantic-core's parser reads ``text`` as JSON does.
+
+    It does unless the text holds ``NaN`` or ``Infinity`` (which pydantic-core
+    takes and JSON does not) or an integer beyond the limit:
+    :func:`~lambda_agent_api.protocol.strict_json.pydantic_reads_as_json`'s rules,
+    for a whole slice (in capture records, the frames' numbers are inside the
+    data strings; those are counted too).
+    """
+    if strict_json.may_hold_a_constant(text):
         return False
-    if strict_json.may_hold_a_constant(joined):
-        return False  # NaN or Infinity, which pydantic-core's parser takes and JSON does not
-    # strict_json.pydantic_reads_as_json's other rule, for a slice: any run of too many
-    # digits (in capture records the frames' numbers are inside the data strings).
     digits = settings.max_number_digits
     if digits >= PYDANTIC_MAX_INT_DIGITS:
         return True  # pydantic-core refuses a longer integer itself
-    return b"0" * (digits + 1) not in joined.translate(_DIGITS)
+    return b"0" * (digits + 1) not in text.translate(_DIGITS)
+
+
+_T = TypeVar("_T", str, bytes)
+
+
+def _set_aside(
+    text: _T, lines: list[_T], version: str | None
+) -> tuple[_T, list[_T], list[Any] | None]:
+    """Set aside the plain text chunks of ``lines`` (joined by newlines in ``text``).
+
+    A plain text chunk is written exactly as :func:`_plain_patterns` says: valid
+    whatever its strings hold, so no validator needs to see it. Return the text
+    with each of them replaced by a mark, the other lines, and per line its
+    type's letter when it was set aside, None when not (the list is None when
+    none was). ``str`` lines must be valid Unicode; the caller checks that bytes
+    are valid UTF-8.
+    """
+    plain = _plain_patterns(version)
+    if isinstance(text, bytes):
+        nul, newline, patterns = b"\0", b"\n", plain.of_bytes
+    else:
+        nul, newline, patterns = "\0", "\n", plain.of_str
+    # A NUL is never in a valid line, so that a mark cannot be taken for a line;
+    # a line break inside a str line (a frame may hold one) would shift the lines.
+    if not patterns or nul in text or text.count(newline) != len(lines) - 1:
+        return text, lines, None
+    marked = text
+    for mark, pattern in patterns:
+        marked = pattern.sub(mark, marked)
+    if len(marked) == len(text):  # a mark is shorter than any line it stands for
+        return text, lines, None
+    pieces = marked.split(newline)
+    marks = list(map(plain.letters.get, pieces))
+    return marked, [piece for piece, mark in zip(pieces, marks, strict=True) if mark is None], marks
+
+
+class _Plain(NamedTuple):
+    of_bytes: list[tuple[bytes, re.Pattern[bytes]]]
+    of_str: list[tuple[str, re.Pattern[str]]]
+    letters: dict[Any, str]
+    """The letter of each mark (str and bytes)."""
+    keys: dict[str, int]
+    """How many keys a plain message of each letter has."""
+
+
+@cache
+def _plain_patterns(version: str | None) -> _Plain:
+    """Return the regular expressions that find plain text chunks, and their marks.
+
+    Of the quiet types (those :func:`_fast` gives as runs, without their
+    messages), those whose required fields are all plain strings
+    (:func:`~lambda_agent_api.check.fast_schema.plain_string_messages`): a line
+    that holds exactly these fields, in the schema's order, as JSON writes them
+    compactly or with one space after each colon and comma, each string free of
+    control characters and of escaped surrogates, is valid for the schema and
+    has no key twice. Anything else (another order, an optional field, blanks
+    elsewhere) goes to the validator.
+    """
+    of_bytes: list[tuple[bytes, re.Pattern[bytes]]] = []
+    of_str: list[tuple[str, re.Pattern[str]]] = []
+    letters: dict[Any, str] = {}
+    keys: dict[str, int] = {}
+    for type_, fields in plain_string_messages(version).items():
+        if type_ not in _RUNS:
+            continue
+        letter = _codes()[type_]
+        line = partial(_line_pattern, type_, fields)
+        of_bytes.append((b"\0" + letter.encode(), re.compile(line(_STRING).encode(), re.M)))
+        of_str.append(("\0" + letter, re.compile(line(_STRING_OF_STR), re.M)))
+        letters[b"\0" + letter.encode()] = letters["\0" + letter] = letter
+        keys[letter] = len(fields)
+    return _Plain(of_bytes, of_str, letters, keys)
+
+
+def _line_pattern(type_: str, fields: tuple[str, ...], string: str) -> str:
+    """Return the pattern of a line of ``fields`` in order; ``string``: the pattern of a string."""
+    members = ", ?".join(
+        re.escape(json.dumps(name))
+        + ": ?"
+        + (re.escape(json.dumps(type_)) if name == "type" else string)
+        for name in fields
+    )
+    return "^\\{" + members + "\\}\r?$"
+
+
+def _aside_keys(marks: list[Any], version: str | None) -> int:
+    """Count the keys of the frames set aside (``marks`` as :func:`_set_aside` gives them)."""
+    keys = _plain_patterns(version).keys
+    return sum(marks.count(letter) * count for letter, count in keys.items())
+
+
+# A JSON string without control characters or escaped surrogates, the common case
+# written so that the regex engine runs its fast loop over the plain characters.
+_STRING: Final = (
+    r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})'
+    r'[^"\\\x00-\x1f]*)*"'
+)
+_STRING_OF_STR: Final = _STRING.replace(r"\x1f]", r"\x1f\ud800-\udfff]")
+"""In a str, also no lone surrogate (pydantic-core's parser never makes one; kept safe)."""
 
 
 def _no_key_twice(
     joined: bytes,
     tight: bool,
     in_text: int | None,
+    aside: int,
     framed: bool,
     bodies: list[Any],
     messages: list[Any],
@@ -261,12 +392,13 @@ def _no_key_twice(
     """Say whether no frame of a slice has a key twice in an object (F005).
 
     ``tight`` and ``in_text`` are what :func:`_key_counts` says of the slice's text
-    ``joined``; ``framed``: the ``bodies`` are ``str``, taken from capture records.
+    ``joined``; ``aside``: how many of those keys are of frames set aside (not in
+    ``bodies``); ``framed``: the ``bodies`` are ``str``, taken from capture records.
     The validators build dicts, in which a key given twice counts once; so no key
     is there twice when the text holds no more keys than the dicts.
     """
     if in_text is not None:
-        in_dicts = sum(map(len, messages))
+        in_dicts = aside + sum(map(len, messages))
         if in_text == in_dicts:
             return True
         # Keys of nested objects (a tool's result, a progress payload).
@@ -382,7 +514,9 @@ def _nested_keys(value: Any) -> int:
 
 def _split(
     events: list[Event],
+    type_: str,
     messages: list[Any],
+    bodies: list[Any],
     keys: list[Any] | None,
     directions: str | None,
     sources: list[Any],
@@ -390,7 +524,10 @@ def _split(
     end: int,
     number: int,
 ) -> None:
-    """Cut frames of one quiet type into runs of one connection, source and direction."""
+    """Cut frames of one quiet type into runs of one connection, source and direction.
+
+    A frame set aside (its message None) is read from its text when the client sent it.
+    """
     run: list[Any] | None = None
     for index in range(start, end):
         key = None if keys is None else keys[index]
@@ -401,14 +538,16 @@ def _split(
             if run is not None:
                 events.append(tuple(run))
                 run = None
-            events.append((FRAME, key, line, [], _CLIENT, message["type"], message))
+            if message is None:  # what the validator returns for it: all its values are strings
+                message = json.loads(bodies[index])
+            events.append((FRAME, key, line, [], _CLIENT, type_, message))
             continue
         if run is not None and run[1] == key and run[3] == source:
             run[4] += 1
             continue
         if run is not None:
             events.append(tuple(run))
-        run = [RUN, key, message["type"], source, 1, line]
+        run = [RUN, key, type_, source, 1, line]
     if run is not None:
         events.append(tuple(run))
 
@@ -431,6 +570,12 @@ _DIRECTION_CODES: Final = {"recv": "r", "send": "s"}
 def _codes() -> dict[str, str]:
     """Return a letter for each message type."""
     return {type_: chr(ord("A") + index) for index, type_ in enumerate(_all_types())}
+
+
+@cache
+def _types_of_codes() -> dict[str, str]:
+    """Return the message type of each letter."""
+    return {code: type_ for type_, code in _codes().items()}
 
 
 @cache

@@ -33,6 +33,7 @@ __all__ = [
     "batch_validator",
     "message_validator",
     "nesting_types",
+    "plain_string_messages",
     "record_batch_validator",
 ]
 
@@ -307,3 +308,28 @@ def nesting_types(version: str | None = None) -> frozenset[str]:
         if any(_may_nest(field["schema"]) for field in fields.values()):
             found.add(type_)
     return frozenset(found)
+
+
+_PLAIN_STRING: Final[cs.CoreSchema] = cs.str_schema(strict=True)
+
+
+@cache
+def plain_string_messages(version: str | None = None) -> dict[str, tuple[str, ...]]:
+    """Return the message types whose required fields are ``type`` and plain strings.
+
+    Each comes with its required fields, ``type`` among them, in the schema's
+    order. A message of such a type that has these fields and no other, each a
+    string, is valid whatever the strings hold: the checker recognises it by
+    its text alone (``check.batch``). A string with a constraint (a length, a
+    pattern, a set of values) makes its message's type not one of these.
+    """
+    union = message_schema("forbid", version)
+    found = {}
+    for type_, choice in union["choices"].items():
+        fields = choice.get("fields", {})
+        required = [name for name, field in fields.items() if field.get("required")]
+        if "type" in required and all(
+            name == "type" or fields[name]["schema"] == _PLAIN_STRING for name in required
+        ):
+            found[type_] = tuple(required)
+    return found
