@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Iterator
 from functools import cache, partial
-from itertools import compress
+from itertools import compress, repeat
 from operator import itemgetter, methodcaller, ne
 from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias, TypeVar
 
@@ -172,10 +172,10 @@ def _fast(
             # The plain text chunks are set aside by a regular expression (they are valid
             # by their text alone), the rest goes to the validator; the checks of the
             # text below then look at the rest only.
-            text, others, marks = _set_aside(joined, part, version)
+            text, others, spans = _set_aside(joined, part, version)
             if not _read_alike(text, settings):
                 return None
-            if marks is not None and not joined.isascii():
+            if spans and not joined.isascii():
                 joined.decode("utf-8")  # the expression leaves UTF-8 to this
             bodies: list[Any] = part
             tight, frame_keys, _ = _key_counts(text, framed=False)
@@ -190,7 +190,7 @@ def _fast(
             if record_keys != sum(map(len, records)):
                 return None
             bodies = list(map(_GET_DATA, records))
-            _, others, marks = _set_aside("\n".join(bodies), bodies, version)
+            _, others, spans = _set_aside("\n".join(bodies), bodies, version)
             counted = joined
         parsed = frame_validator.validate_python(others)
     except (TypeError, ValidationError, UnicodeDecodeError):  # what the schema refuses
@@ -202,15 +202,14 @@ def _fast(
     codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, parsed)))
     framed = records is not None
     # The keys of the frames set aside are in the records' text (never in a bare slice's).
-    aside = 0 if marks is None or not framed else _aside_keys(marks, version)
+    keys_of = _plain_patterns(version).keys
+    aside = sum(count * keys_of[letter] for _, count, letter in spans) if framed else 0
     if not _no_key_twice(counted, tight, frame_keys, aside, framed, others, parsed, codes, version):
         return None
     messages: list[Any] = parsed
-    if marks is not None:  # the letters of those set aside, and None for their messages
-        rest = iter(parsed)
-        messages = [next(rest) if mark is None else None for mark in marks]
-        letters = iter(codes)
-        codes = "".join([next(letters) if mark is None else mark for mark in marks])
+    if spans:  # the letters of those set aside, and None for their messages
+        messages = _interleave(parsed, spans)
+        codes = "".join(_interleave_codes(codes, spans))
     if records is None:
         keys: list[Any] | None = None
         directions: str | None = None
@@ -281,50 +280,86 @@ def _read_alike(text: bytes, settings: Settings) -> bool:
 
 _T = TypeVar("_T", str, bytes)
 
+Span: TypeAlias = tuple[int, int, str]
+"""``(first line, count, letter)``: lines of a slice set aside, all of the letter's type."""
 
-def _set_aside(
-    text: _T, lines: list[_T], version: str | None
-) -> tuple[_T, list[_T], list[Any] | None]:
+
+def _set_aside(text: _T, lines: list[_T], version: str | None) -> tuple[_T, list[_T], list[Span]]:
     """Set aside the plain text chunks of ``lines`` (joined by newlines in ``text``).
 
     A plain text chunk is written exactly as :func:`_plain_patterns` says: valid
-    whatever its strings hold, so no validator needs to see it. Return the text
-    with each of them replaced by a mark, the other lines, and per line its
-    type's letter when it was set aside, None when not (the list is None when
-    none was). ``str`` lines must be valid Unicode; the caller checks that bytes
-    are valid UTF-8.
+    whatever its strings hold, so no validator needs to see it. Return the other
+    lines, joined and as a list, and the runs of lines set aside, in order.
+    ``str`` lines must be valid Unicode; the caller checks that bytes are valid UTF-8.
+    Python works per run of lines, not per line.
     """
     plain = _plain_patterns(version)
-    if isinstance(text, bytes):
-        nul, newline, patterns = b"\0", b"\n", plain.of_bytes
-    else:
-        nul, newline, patterns = "\0", "\n", plain.of_str
-    # A NUL is never in a valid line, so that a mark cannot be taken for a line;
-    # a line break inside a str line (a frame may hold one) would shift the lines.
-    if not patterns or nul in text or text.count(newline) != len(lines) - 1:
-        return text, lines, None
-    marked = text
-    for mark, pattern in patterns:
-        marked = pattern.sub(mark, marked)
-    if len(marked) == len(text):  # a mark is shorter than any line it stands for
-        return text, lines, None
-    pieces = marked.split(newline)
-    marks = list(map(plain.letters.get, pieces))
-    return marked, [piece for piece, mark in zip(pieces, marks, strict=True) if mark is None], marks
+    newline: Any = b"\n" if isinstance(text, bytes) else "\n"
+    patterns = plain.of_bytes if isinstance(text, bytes) else plain.of_str
+    # A line break inside a str line (a frame may hold one) would shift the lines.
+    if not patterns or text.count(newline) != len(lines) - 1:
+        return text, lines, []
+    spans: list[Span] = []
+    for letter, pattern in patterns:
+        line = position = 0
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            line += text.count(newline, position, start)
+            count = text.count(newline, start, end)
+            if text[end - 1 : end] != newline:
+                count += 1  # the last line, with no newline after it
+            spans.append((line, count, letter))
+            line += count
+            position = end
+    if not spans:
+        return text, lines, spans
+    spans.sort()
+    others: list[_T] = []
+    done = 0
+    for first, count, _ in spans:
+        others += lines[done:first]
+        done = first + count
+    others += lines[done:]
+    return newline.join(others), others, spans
+
+
+def _interleave(values: list[Any], spans: list[Span]) -> list[Any]:
+    """Return ``values`` (one per line not set aside) with None for each line set aside."""
+    result: list[Any] = []
+    taken = done = 0
+    for first, count, _ in spans:
+        result += values[taken : taken + first - done]
+        taken += first - done
+        result += repeat(None, count)
+        done = first + count
+    result += values[taken:]
+    return result
+
+
+def _interleave_codes(codes: str, spans: list[Span]) -> list[str]:
+    """Return the pieces of the letters of every line: ``codes`` and the spans' own."""
+    pieces = []
+    taken = done = 0
+    for first, count, letter in spans:
+        pieces.append(codes[taken : taken + first - done])
+        taken += first - done
+        pieces.append(letter * count)
+        done = first + count
+    pieces.append(codes[taken:])
+    return pieces
 
 
 class _Plain(NamedTuple):
-    of_bytes: list[tuple[bytes, re.Pattern[bytes]]]
+    of_bytes: list[tuple[str, re.Pattern[bytes]]]
+    """The letter of each type, and the pattern of runs of its plain lines."""
     of_str: list[tuple[str, re.Pattern[str]]]
-    letters: dict[Any, str]
-    """The letter of each mark (str and bytes)."""
     keys: dict[str, int]
     """How many keys a plain message of each letter has."""
 
 
 @cache
 def _plain_patterns(version: str | None) -> _Plain:
-    """Return the regular expressions that find plain text chunks, and their marks.
+    """Return the regular expressions that find runs of plain text chunks.
 
     Of the quiet types (those :func:`_fast` gives as runs, without their
     messages), those whose required fields are all plain strings
@@ -335,37 +370,29 @@ def _plain_patterns(version: str | None) -> _Plain:
     has no key twice. Anything else (another order, an optional field, blanks
     elsewhere) goes to the validator.
     """
-    of_bytes: list[tuple[bytes, re.Pattern[bytes]]] = []
+    of_bytes: list[tuple[str, re.Pattern[bytes]]] = []
     of_str: list[tuple[str, re.Pattern[str]]] = []
-    letters: dict[Any, str] = {}
     keys: dict[str, int] = {}
     for type_, fields in plain_string_messages(version).items():
         if type_ not in _RUNS:
             continue
         letter = _codes()[type_]
-        line = partial(_line_pattern, type_, fields)
-        of_bytes.append((b"\0" + letter.encode(), re.compile(line(_STRING).encode(), re.M)))
-        of_str.append(("\0" + letter, re.compile(line(_STRING_OF_STR), re.M)))
-        letters[b"\0" + letter.encode()] = letters["\0" + letter] = letter
+        run = partial(_run_pattern, type_, fields)
+        of_bytes.append((letter, re.compile(run(_STRING).encode(), re.MULTILINE)))
+        of_str.append((letter, re.compile(run(_STRING_OF_STR), re.MULTILINE)))
         keys[letter] = len(fields)
-    return _Plain(of_bytes, of_str, letters, keys)
+    return _Plain(of_bytes, of_str, keys)
 
 
-def _line_pattern(type_: str, fields: tuple[str, ...], string: str) -> str:
-    """Return the pattern of a line of ``fields`` in order; ``string``: the pattern of a string."""
+def _run_pattern(type_: str, fields: tuple[str, ...], string: str) -> str:
+    """Return the pattern of lines of ``fields`` in order; ``string``: the pattern of a string."""
     members = ", ?".join(
         re.escape(json.dumps(name))
         + ": ?"
         + (re.escape(json.dumps(type_)) if name == "type" else string)
         for name in fields
     )
-    return "^\\{" + members + "\\}\r?$"
-
-
-def _aside_keys(marks: list[Any], version: str | None) -> int:
-    """Count the keys of the frames set aside (``marks`` as :func:`_set_aside` gives them)."""
-    keys = _plain_patterns(version).keys
-    return sum(marks.count(letter) * count for letter, count in keys.items())
+    return r"(?:^\{" + members + r"\}\r?(?:\n|\Z))+"
 
 
 # A JSON string without control characters or escaped surrogates, the common case
