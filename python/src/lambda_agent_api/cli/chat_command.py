@@ -37,11 +37,11 @@ from lambda_agent_api.cli.console import (
     Style,
     add_color_argument,
     isatty,
-    one_line_logs,
     os_reason,
     printable,
 )
 from lambda_agent_api.cli.line_input import LineReader
+from lambda_agent_api.cli.logs import one_line_logs
 from lambda_agent_api.protocol.client_protocol import UnknownMessage
 from lambda_agent_api.protocol.messages import MsgError, MsgEventEnd, ServerMessageUnion
 from lambda_agent_api.protocol.transitions import ends_response, is_agent_event

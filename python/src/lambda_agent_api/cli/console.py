@@ -1,13 +1,12 @@
-"""Terminal helpers shared by the commands: colour (``--color``, ``NO_COLOR``) and logs."""
+"""Terminal helpers shared by the commands: colour (``--color``, ``NO_COLOR``) and safe text."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TextIO
 
 from lambda_agent_api.protocol.text import plural, printable
@@ -23,7 +22,6 @@ __all__ = [
     "Style",
     "add_color_argument",
     "isatty",
-    "one_line_logs",
     "os_reason",
     "plural",
     "printable",
@@ -91,42 +89,6 @@ def add_color_argument(parser: argparse.ArgumentParser, what: str = "the output"
         default="auto",
         help=f"colour {what}: auto (the default) on a terminal unless NO_COLOR is set",
     )
-
-
-class _OneLine(logging.Formatter):
-    """``prefix: message: the exception`` on one line; a traceback is for developers only."""
-
-    def __init__(self, prefix: str) -> None:
-        super().__init__()
-        self._prefix = prefix
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = f"{self._prefix}: {record.getMessage()}"
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            text += f": {type(error).__name__}: {error}"
-        return text.replace("\n", " ")
-
-
-@contextlib.contextmanager
-def one_line_logs(prefix: str, level: int = logging.WARNING) -> Iterator[None]:
-    """While in the block, log records of ``level`` and above go to stderr, one line each.
-
-    The command line must never print a traceback, and the libraries it runs
-    (``websockets``, the client) log some errors with one. The root logger is
-    restored when the block ends.
-    """
-    root = logging.getLogger()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_OneLine(prefix))
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(level)
-    try:
-        yield
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(old_level)
 
 
 def os_reason(error: OSError) -> str:

@@ -16,7 +16,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from lambda_agent_api.cli.arguments import port, positive_int
-from lambda_agent_api.cli.console import one_line_logs
+from lambda_agent_api.cli.logs import one_line_logs
 from lambda_agent_api.exceptions import ReplayError
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.testing import server as server_module

@@ -17,8 +17,8 @@ from lambda_agent_api.cli.console import (
     YELLOW,
     Style,
     add_color_argument,
-    one_line_logs,
 )
+from lambda_agent_api.cli.logs import one_line_logs
 from lambda_agent_api.exceptions import ProbeError
 from lambda_agent_api.probe import (
     CHECKS,

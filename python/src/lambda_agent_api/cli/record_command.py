@@ -25,11 +25,11 @@ from lambda_agent_api.cli.console import (
     GREEN,
     Style,
     add_color_argument,
-    one_line_logs,
     os_reason,
     plural,
     printable,
 )
+from lambda_agent_api.cli.logs import one_line_logs
 from lambda_agent_api.cli.report import SEVERITY_COLOR, findings_summary
 from lambda_agent_api.protocol.limits import MAX_FRAME_BYTES, MAX_NUMBER_DIGITS
 from lambda_agent_api.transport.capture_sink import CaptureFailure

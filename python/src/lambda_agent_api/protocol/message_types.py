@@ -13,10 +13,10 @@ import json
 import posixpath
 import re
 from functools import cache
-from importlib.resources import files
 from typing import Any, Final
 
 from lambda_agent_api._bundle import union_members
+from lambda_agent_api.protocol.package_files import list_folder, read_text
 
 __all__ = [
     "CURRENT",
@@ -31,13 +31,12 @@ _BUNDLE: Final = re.compile(r"v(\d+)_(\d+)\.json")
 
 
 @cache
-def _bundles() -> dict[str, Any]:
-    folder = files("lambda_agent_api").joinpath("schemas")
+def _bundles() -> dict[str, str]:
     found = {}
-    for entry in folder.iterdir():
-        match = _BUNDLE.fullmatch(entry.name)
+    for name in list_folder("schemas"):
+        match = _BUNDLE.fullmatch(name)
         if match:
-            found[(int(match[1]), int(match[2]))] = entry
+            found[(int(match[1]), int(match[2]))] = name
     return {f"{a}.{b}": found[a, b] for a, b in sorted(found)}
 
 
@@ -59,7 +58,7 @@ def schema_documents(version: str | None = None) -> dict[str, dict[str, Any]]:
         KeyError: no such released version (``version`` is ``MAJOR.MINOR``).
     """
     bundle = _bundles()[CURRENT if version is None else version]
-    documents: dict[str, dict[str, Any]] = json.loads(bundle.read_text(encoding="utf-8"))["schemas"]
+    documents: dict[str, dict[str, Any]] = json.loads(read_text("schemas", bundle))["schemas"]
     return documents
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Final
+
+from lambda_agent_api.protocol.package_files import read_text
 
 __all__ = ["DOCS_URL", "RULES", "Rule", "Severity", "rule"]
 
@@ -47,7 +48,7 @@ class Rule:
 
 
 def _load() -> dict[str, Rule]:
-    data = json.loads(files(__package__).joinpath("rules.json").read_text(encoding="utf-8"))
+    data = json.loads(read_text("protocol", "rules.json"))
     return {
         entry["id"]: Rule(entry["id"], entry["name"], Severity(entry["severity"]), entry["summary"])
         for entry in data["rules"]
