@@ -202,7 +202,7 @@ def _fast(
     codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, parsed)))
     framed = records is not None
     # The keys of the frames set aside are in the records' text (never in a bare slice's).
-    keys_of = _plain_patterns(version).keys
+    keys_of = {shape.letter: shape.keys for shape in _plain_shapes(version)}
     aside = sum(count * keys_of[letter] for _, count, letter in spans) if framed else 0
     if not _no_key_twice(counted, tight, frame_keys, aside, framed, others, parsed, codes, version):
         return None
@@ -287,30 +287,50 @@ Span: TypeAlias = tuple[int, int, str]
 def _set_aside(text: _T, lines: list[_T], version: str | None) -> tuple[_T, list[_T], list[Span]]:
     """Set aside the plain text chunks of ``lines`` (joined by newlines in ``text``).
 
-    A plain text chunk is written exactly as :func:`_plain_patterns` says: valid
-    whatever its strings hold, so no validator needs to see it. Return the other
-    lines, joined and as a list, and the runs of lines set aside, in order.
-    ``str`` lines must be valid Unicode; the caller checks that bytes are valid UTF-8.
-    Python works per run of lines, not per line.
+    A plain text chunk is written as :func:`_plain_shapes` says: valid whatever
+    its text holds, so no validator needs to see it. Return the other lines,
+    joined and as a list, and the runs of lines set aside, in order. ``str``
+    lines must be valid Unicode; the caller checks that bytes are valid UTF-8.
+
+    A few C passes per slice and Python per run of lines, not per line: the
+    *skeleton* of the text (its quotes, backslashes and control characters,
+    nothing else) shows the runs of lines shaped like a plain chunk, and two
+    counts per run tell whether each of its lines starts and ends as one does.
     """
-    plain = _plain_patterns(version)
+    shapes = _plain_shapes(version)
     newline: Any = b"\n" if isinstance(text, bytes) else "\n"
-    patterns = plain.of_bytes if isinstance(text, bytes) else plain.of_str
     # A line break inside a str line (a frame may hold one) would shift the lines.
-    if not patterns or text.count(newline) != len(lines) - 1:
+    if not shapes or text.count(newline) != len(lines) - 1:
         return text, lines, []
+    try:
+        encoded = text if isinstance(text, bytes) else text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: never plain
+        return text, lines, []
+    skeleton = encoded.translate(None, _CONTENT)
     spans: list[Span] = []
-    for letter, pattern in patterns:
-        line = position = 0
-        for match in pattern.finditer(text):
+    for shape in shapes:
+        ends = shape.of_bytes if newline == b"\n" else shape.of_str
+        line = position = offset = done = 0  # ``offset``: where line ``done`` starts in text
+        for match in shape.runs.finditer(skeleton):
             start, end = match.span()
-            line += text.count(newline, position, start)
-            count = text.count(newline, start, end)
-            if text[end - 1 : end] != newline:
+            line += skeleton.count(b"\n", position, start)
+            count = skeleton.count(b"\n", start, end)
+            if skeleton[end - 1 : end] != b"\n":
                 count += 1  # the last line, with no newline after it
-            spans.append((line, count, letter))
-            line += count
             position = end
+            offset += sum(map(len, lines[done:line])) + line - done
+            run = lines[line : line + count]
+            size = sum(map(len, run)) + count - 1
+            if _all_plain(text, offset, size, count, ends.pairs, newline):
+                spans.append((line, count, shape.letter))
+            else:  # some line of the same skeleton is not a plain chunk (SEND_FILE...)
+                spans += [
+                    (line + index, 1, shape.letter)
+                    for index, one in enumerate(run)
+                    if one.startswith(ends.heads) and one.endswith(ends.tails)
+                ]
+            offset += size + 1
+            line = done = line + count
     if not spans:
         return text, lines, spans
     spans.sort()
@@ -321,6 +341,26 @@ def _set_aside(text: _T, lines: list[_T], version: str | None) -> tuple[_T, list
         done = first + count
     others += lines[done:]
     return newline.join(others), others, spans
+
+
+def _all_plain(
+    text: Any, start: int, size: int, lines: int, pairs: tuple[tuple[Any, Any], ...], newline: Any
+) -> bool:
+    """Say whether the ``lines`` lines of ``text[start:start + size]`` all start and end alike.
+
+    Alike: as one of the (head, tail) ``pairs`` says, the same for every line.
+    Each line's tail, the newline after it and the next line's head are counted
+    together, in one pass over the range: once per newline at most.
+    """
+    end = start + size
+    for head, tail in pairs:
+        if (
+            text.startswith(head, start)
+            and text.startswith(tail, end - len(tail))
+            and text.count(tail + newline + head, start, end) == lines - 1
+        ):
+            return True
+    return False
 
 
 def _interleave(values: list[Any], spans: list[Span]) -> list[Any]:
@@ -349,60 +389,80 @@ def _interleave_codes(codes: str, spans: list[Span]) -> list[str]:
     return pieces
 
 
-class _Plain(NamedTuple):
-    of_bytes: list[tuple[str, re.Pattern[bytes]]]
-    """The letter of each type, and the pattern of runs of its plain lines."""
-    of_str: list[tuple[str, re.Pattern[str]]]
-    keys: dict[str, int]
-    """How many keys a plain message of each letter has."""
+class _Ends(NamedTuple):
+    """How the lines of a shape start and end (in ``bytes`` or in ``str``)."""
+
+    heads: tuple[Any, ...]
+    """What a plain line starts with: up to its string's opening quote, one per way of writing."""
+    tails: tuple[Any, ...]
+    """What it ends with: from the string's closing quote (a CR may follow)."""
+    pairs: tuple[tuple[Any, Any], ...]
+    """Each (head, tail) a line may be written with, the commonest first."""
+
+
+class _Shape(NamedTuple):
+    """How the plain lines of one message type are written (see :func:`_plain_shapes`)."""
+
+    letter: str
+    runs: re.Pattern[bytes]
+    """Finds runs of lines of the shape's skeleton, in a text's skeleton."""
+    of_bytes: _Ends
+    of_str: _Ends
+    keys: int
+    """How many keys a plain line has."""
 
 
 @cache
-def _plain_patterns(version: str | None) -> _Plain:
-    """Return the regular expressions that find runs of plain text chunks.
+def _plain_shapes(version: str | None) -> tuple[_Shape, ...]:
+    """Return how plain text chunks are written, one shape per message type.
 
     Of the quiet types (those :func:`_fast` gives as runs, without their
-    messages), those whose required fields are all plain strings
+    messages), those whose required fields are ``type`` and one plain string
     (:func:`~lambda_agent_api.check.fast_schema.plain_string_messages`): a line
     that holds exactly these fields, in the schema's order, as JSON writes them
-    compactly or with one space after each colon and comma, each string free of
-    control characters and of escaped surrogates, is valid for the schema and
-    has no key twice. Anything else (another order, an optional field, blanks
+    compactly or with a space after each colon and comma, its string free of
+    quotes, backslashes and control characters, is valid for the schema and has
+    no key twice, whatever else the string holds (the caller checks UTF-8).
+    Anything else (an escape, another order, an optional field, blanks
     elsewhere) goes to the validator.
     """
-    of_bytes: list[tuple[str, re.Pattern[bytes]]] = []
-    of_str: list[tuple[str, re.Pattern[str]]] = []
-    keys: dict[str, int] = {}
+    shapes = []
     for type_, fields in plain_string_messages(version).items():
-        if type_ not in _RUNS:
+        if type_ not in _RUNS or len(fields) != 2:
             continue
-        letter = _codes()[type_]
-        run = partial(_run_pattern, type_, fields)
-        of_bytes.append((letter, re.compile(run(_STRING).encode(), re.MULTILINE)))
-        of_str.append((letter, re.compile(run(_STRING_OF_STR), re.MULTILINE)))
-        keys[letter] = len(fields)
-    return _Plain(of_bytes, of_str, keys)
+        sample = {name: type_ if name == "type" else "\x01" for name in fields}
+        pairs = []
+        for separators in ((",", ":"), (", ", ": ")):
+            head, tail = json.dumps(sample, separators=separators).split('"\\u0001"')
+            pairs.append((head + '"', '"' + tail))
+        skeletons = {(head + tail).encode().translate(None, _CONTENT) for head, tail in pairs}
+        assert len(skeletons) == 1  # blanks are not in a skeleton
+        skeleton = re.escape(skeletons.pop())
+        pairs += [(head, tail + "\r") for head, tail in pairs]  # CR LF line ends
+        pairs = list(dict.fromkeys(pairs))
+        ends = _Ends(
+            tuple(dict.fromkeys(head for head, _ in pairs)),
+            tuple(dict.fromkeys(tail for _, tail in pairs)),
+            tuple(pairs),
+        )
+        shapes.append(
+            _Shape(
+                _codes()[type_],
+                re.compile(rb"(?:^" + skeleton + rb"\r?(?:\n|\Z))+", re.MULTILINE),
+                _Ends(
+                    tuple(head.encode() for head in ends.heads),
+                    tuple(tail.encode() for tail in ends.tails),
+                    tuple((head.encode(), tail.encode()) for head, tail in pairs),
+                ),
+                ends,
+                len(fields),
+            )
+        )
+    return tuple(shapes)
 
 
-def _run_pattern(type_: str, fields: tuple[str, ...], string: str) -> str:
-    """Return the pattern of lines of ``fields`` in order; ``string``: the pattern of a string."""
-    members = ", ?".join(
-        re.escape(json.dumps(name))
-        + ": ?"
-        + (re.escape(json.dumps(type_)) if name == "type" else string)
-        for name in fields
-    )
-    return r"(?:^\{" + members + r"\}\r?(?:\n|\Z))+"
-
-
-# A JSON string without control characters or escaped surrogates, the common case
-# written so that the regex engine runs its fast loop over the plain characters.
-_STRING: Final = (
-    r'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u(?![dD][89a-fA-F])[0-9a-fA-F]{4})'
-    r'[^"\\\x00-\x1f]*)*"'
-)
-_STRING_OF_STR: Final = _STRING.replace(r"\x1f]", r"\x1f\ud800-\udfff]")
-"""In a str, also no lone surrogate (pydantic-core's parser never makes one; kept safe)."""
+_CONTENT: Final = bytes(b for b in range(256) if b >= 0x20 and b not in b'"\\')
+"""The bytes deleted to make a skeleton: all but quotes, backslashes and control characters."""
 
 
 def _no_key_twice(

@@ -331,6 +331,8 @@ def _unknown_fields(type_: str, names: list[str], version: str | None) -> list[F
 def _unsafe_paths(type_: str, fields: Mapping[str, Any]) -> list[Found]:
     name, is_list = WORKSPACE_PATHS[type_]
     value = fields.get(name)
+    if not value:  # most messages: no attachments (an empty path is not unsafe either)
+        return []
     paths = list(enumerate(value)) if is_list and isinstance(value, list) else [(None, value)]
     found = []
     for index, path in paths:
