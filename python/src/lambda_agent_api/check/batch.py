@@ -2,8 +2,10 @@ r"""The stateless half of checking a JSON Lines capture, a thousand lines per py
 
 :func:`inspect_lines` reads a range of a ``jsonl`` or ``messages`` file and
 turns it into :data:`Event`\\ s for :class:`~lambda_agent_api.check.files.FileChecker`,
-which runs the conversations. Each slice of lines is validated by one call
-of a validator translated from the schema
+which runs the conversations. In each slice of lines, the plain text chunks
+(valid by their text alone, see :func:`_plain_shapes`) are set aside without
+being parsed; the other lines are validated by one call of a validator
+translated from the schema
 (:func:`~lambda_agent_api.check.fast_schema.batch_validator`), which parses
 every line on its own and builds plain dicts; Python then only looks at each
 message's ``type``. The text chunks of a response become one :data:`RUN` event
