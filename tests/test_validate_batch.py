@@ -231,8 +231,8 @@ TRAPS = [
     ('{"type": "AGENT_EVENT_CUSTOM_UPDATE", "payload": {":": ":", "a": ": 1"}}', None),
     ('{"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x", "extra": 1}', "W002"),
     ('{"type": "AGENT_EVENT_SEND_FILE", "path": "/etc/passwd"}', "W003"),
-    # Text chunks that look plain (set aside by a regular expression) and are not,
-    # or are and hold what a regular expression can get wrong.
+    # Text chunks that look plain (set aside unparsed, by their skeleton) and are not,
+    # or are and hold what a shortcut can get wrong.
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a\tb"}', "F002"),  # a raw tab in a string
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a\x01"}', "F002"),
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a\\"}', "F002"),  # the quote is escaped
@@ -243,6 +243,14 @@ TRAPS = [
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\n\x01"}', "F002"),  # after an escape
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"\\nb"c"}', "F002"),
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a","text":"b"}', "F005"),
+    # The skeleton of a plain chunk (eight quotes) with something else around it.
+    ('x{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a"}', "F002"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a"}x', "F002"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a"} }', "F002"),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"}"}', None),
+    ('{"type":"AGENT_EVENT_TEXT_CHUNK","tex":"a","t":"}', "F002"),
+    ('{"type":"AGENT_EVENT_SEND_FILE","path":"a.txt"}', None),
+    ('{"type":"AGENT_EVENT_SEND_FILE","path":"/etc/passwd"}', "W003"),
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a"}}', "F002"),
     ('{"type":"AGENT_EVENT_TEXT_CHUNK" ,"text":"a"}', None),
     ('{"type":"AGENT_EVENT_TEXT_CHUNK","text":"a"} ', None),
@@ -308,7 +316,7 @@ message_text = st.one_of(
 )
 # Text chunks as check.batch sets them aside, by their text alone: as JSON writes them
 # (any text, escaped or not), and written raw, where quotes, backslashes, control
-# characters and lone surrogates are what the regular expression must refuse.
+# characters and lone surrogates are what the shortcut must refuse.
 any_text = st.text(st.characters(blacklist_categories=()), max_size=20)
 # Pieces of a string's text as written in JSON, valid or not, to put together raw.
 written = st.lists(

@@ -171,14 +171,14 @@ def _fast(
     records: list[Any] | None = None
     try:
         if record_validator is None:
-            # The plain text chunks are set aside by a regular expression (they are valid
-            # by their text alone), the rest goes to the validator; the checks of the
-            # text below then look at the rest only.
+            # The plain text chunks are set aside by their skeleton (they are valid by
+            # their text alone), the rest goes to the validator; the checks of the text
+            # below then look at the rest only.
             text, others, spans = _set_aside(joined, part, version)
             if not _read_alike(text, settings):
                 return None
             if spans and not joined.isascii():
-                joined.decode("utf-8")  # the expression leaves UTF-8 to this
+                joined.decode("utf-8")  # a skeleton leaves UTF-8 to this
             bodies: list[Any] = part
             tight, frame_keys, _ = _key_counts(text, framed=False)
             counted = text
@@ -199,8 +199,8 @@ def _fast(
         return None
     # Python looks at runs, not at frames: the types become one letter each, and a
     # regular expression cuts them into runs of one quiet type and single frames.
-    # Per frame, only C loops run (map, join, the regex, list slices), and one
-    # comprehension where plain text chunks were set aside.
+    # Per frame, only C loops run (map, join, the regex, list slices); the plain text
+    # chunks set aside are put back per run.
     codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, parsed)))
     framed = records is not None
     # The keys of the frames set aside are in the records' text (never in a bare slice's).
@@ -221,7 +221,9 @@ def _fast(
     # Most slices have no "source" at all (nor a \u escape that could spell one); the
     # plain text chunks set aside have none.
     if b"source" in counted or b"\\u" in counted:
-        sources = [None if message is None else message.get("source") for message in messages]
+        sources = list(map(_GET_SOURCE, parsed))
+        if spans:
+            sources = _interleave(sources, spans)
     else:
         sources = [None] * len(messages)
     senders = _senders()
@@ -296,8 +298,8 @@ def _set_aside(text: _T, lines: list[_T], version: str | None) -> tuple[_T, list
 
     A few C passes per slice and Python per run of lines, not per line: the
     *skeleton* of the text (its quotes, backslashes and control characters,
-    nothing else) shows the runs of lines shaped like a plain chunk, and two
-    counts per run tell whether each of its lines starts and ends as one does.
+    nothing else) shows the runs of lines shaped like a plain chunk, and one
+    count per run tells whether each of its lines starts and ends as one does.
     """
     shapes = _plain_shapes(version)
     newline: Any = b"\n" if isinstance(text, bytes) else "\n"
