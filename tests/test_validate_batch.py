@@ -153,6 +153,29 @@ def test_connections_ended_by_close_records_and_by_the_open_limit(tmp_path: Path
             assert found == expected
 
 
+def test_close_records_end_connections_on_the_fast_path(tmp_path: Path) -> None:
+    def frame(conn: str, message: dict[str, Any]) -> str:
+        return _record(conn, "send" if message["type"] == "USER_MESSAGE" else "recv", message)
+
+    def close(conn: str) -> str:
+        return json.dumps({"ts": 2.0, "conn": conn, "event": "close", "code": 1000, "reason": ""})
+
+    chunk = {"type": "AGENT_EVENT_TEXT_CHUNK", "text": "x"}
+    status, ask = {"type": "STATUS"}, {"type": "USER_MESSAGE", "text": "hi"}
+    lines = [frame("a", status), frame("b", status), frame("a", ask), frame("b", ask)]
+    lines += [frame("a", chunk)] * 4 + [frame("a", {"type": "AGENT_EVENT_END", "tokens_used": 1})]
+    lines += [close("a"), frame("b", chunk), close("b")]  # b: its response cut (P007)
+    lines += [frame("a", status), frame("a", ask), frame("a", chunk)]  # a new connection "a"
+    lines += [frame("b", chunk)]  # a new "b" that never said STATUS
+    path = tmp_path / "closes.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = per_frame([path])
+    assert expected[1]["connections"] == 4
+    assert [f["rule"] for f in expected[0]][:1] == ["P007"]
+    assert batched([path], jobs=1) == expected
+    assert batched([path], jobs=2) == expected
+
+
 def test_many_files_at_once_in_input_order() -> None:
     paths = [*CONVERSATIONS, *EXAMPLES, *NASTY, Path("no/such/file.jsonl")]
     expected = per_frame(paths)
@@ -370,9 +393,37 @@ record_line = st.tuples(
 )
 
 
+# Close records as the writer writes them, and what only looks like one.
+close_line = st.one_of(
+    st.tuples(st.sampled_from(["a", "b", None, 7]), st.sampled_from([1000, 1006, None])).map(
+        lambda t: json.dumps(
+            {
+                "ts": 2.0,
+                **({} if t[0] is None else {"conn": t[0]}),
+                "event": "close",
+                "code": t[1],
+                "reason": 'a\\":b',
+            }
+        )
+    ),
+    st.sampled_from(
+        [
+            '{"event": "close", "conn": "a"}',
+            '{"event": "close", "conn": "a", "conn": "b"}',
+            '{"event": "open", "conn": "a"}',
+            '{"event": "close", "conn": "a", "dir": "recv"}',
+            '{"event": "close", "conn": "a", "extra": 1}',
+            '{"event": "close", "conn": ["a"]}',
+            '{"event": "close", "code": NaN}',
+            '{"ts": 1.0, "dir": "recv", "data": "{}", "event": "close"}',
+        ]
+    ),
+)
+
+
 @SETTINGS
 @given(
-    st.lists(st.one_of(record_line, record_line, message_text), max_size=40),
+    st.lists(st.one_of(record_line, record_line, close_line, message_text), max_size=40),
     st.sampled_from([CaptureFormat.JSONL, CaptureFormat.MESSAGES]),
     st.sampled_from(["\n", "\r\n"]),
     st.booleans(),

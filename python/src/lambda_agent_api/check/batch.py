@@ -191,9 +191,19 @@ def _fast(
             tight, record_keys, frame_keys = _key_counts(joined, framed=True)
             if record_keys != sum(map(len, records)):
                 return None
-            bodies = list(map(_GET_DATA, records))
-            _, others, spans = _set_aside("\n".join(bodies), bodies, version)
             counted = joined
+            closes: list[Span] = []
+            if b'"event"' in joined:  # close records, which only a close record has
+                closes = [(i, 1, _CLOSE_CODE) for i, r in enumerate(records) if "event" in r]
+            if closes:
+                # Their lines stand apart like lines set aside; the slice's text chunks
+                # then all go to the validator.
+                bodies = [record.get("data") for record in records]
+                others = [record["data"] for record in records if "event" not in record]
+                spans = closes
+            else:
+                bodies = list(map(_GET_DATA, records))
+                _, others, spans = _set_aside("\n".join(bodies), bodies, version)
         parsed = frame_validator.validate_python(others)
     except (TypeError, ValidationError, UnicodeDecodeError):  # what the schema refuses
         return None
@@ -205,6 +215,7 @@ def _fast(
     framed = records is not None
     # The keys of the frames set aside are in the records' text (never in a bare slice's).
     keys_of = {shape.letter: shape.keys for shape in _plain_shapes(version)}
+    keys_of[_CLOSE_CODE] = 0  # a close record's keys are its own, counted above
     aside = sum(count * keys_of[letter] for _, count, letter in spans) if framed else 0
     if not _no_key_twice(counted, tight, frame_keys, aside, framed, others, parsed, codes, version):
         return None
@@ -248,6 +259,9 @@ def _fast(
             _split(events, type_, messages, bodies, keys, directions, sources, start, end, number)
             continue
         message = messages[start]  # never set aside: those are of quiet types
+        if message is None:  # a close record
+            append((CLOSE, keys[start] if keys is not None else None, number + start + 1))
+            continue
         type_ = message["type"]
         if directions is None:
             sender = senders[type_]
@@ -650,11 +664,13 @@ _FRAMED_KEY_GAP: Final = re.compile(rb'"(?:[ \t\r]|\\[nrt])+:')
 _SPELLED: Final = re.compile(rb"\\u00(?:[01][0-9a-fA-F]|2[02]|3[aA]|5[cC])")
 """A ``\\u`` escape of a control character, a space, a quote, a colon or a backslash."""
 _GET_TYPE: Final = itemgetter("type")
-_GET_DIR: Final = itemgetter("dir")
+_GET_DIR: Final = methodcaller("get", "dir")
 _GET_DATA: Final = itemgetter("data")
 _GET_CONN: Final = methodcaller("get", "conn")
 _GET_SOURCE: Final = methodcaller("get", "source")
-_DIRECTION_CODES: Final = {"recv": "r", "send": "s"}
+_DIRECTION_CODES: Final = {"recv": "r", "send": "s", None: "c"}  # c: a close record
+_CLOSE_CODE: Final = "~"
+"""The letter of a close record (no message type's)."""
 
 
 @cache

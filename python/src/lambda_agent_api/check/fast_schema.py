@@ -261,12 +261,13 @@ def batch_validator(version: str | None = None) -> SchemaValidator:
 def record_batch_validator() -> SchemaValidator:
     """Return a validator of a list of capture-format lines, each a record; ``data`` stays text.
 
-    It takes only a record as the capture writer writes it, ``{"ts": <float>,
-    "dir": "send"|"recv", "data": "<text>"[, "conn": "<string>"]}``, and returns
-    each record as a dict; the frames in ``data`` then go through
-    :func:`batch_validator` in one more call.
+    It takes only a record as the capture writer writes it: a frame,
+    ``{"ts": <float>, "dir": "send"|"recv", "data": "<text>"[, "conn": "<string>"]}``,
+    or a close record, ``{"event": "close"[, "conn": "<string>", "ts", "code",
+    "reason"]}``; it returns each record as a dict. The frames in ``data`` then
+    go through :func:`batch_validator` in one more call.
     """
-    record = cs.typed_dict_schema(
+    frame = cs.typed_dict_schema(
         {
             "ts": cs.typed_dict_field(cs.float_schema(strict=True, allow_inf_nan=False)),
             "dir": cs.typed_dict_field(cs.literal_schema(["send", "recv"])),
@@ -276,6 +277,21 @@ def record_batch_validator() -> SchemaValidator:
         extra_behavior="forbid",
         total=True,
     )
+    # The reader reads only the connection of a close record; the rest is what the
+    # writer adds (a frame's "dir" makes the record a frame's, and the precise path's).
+    close = cs.typed_dict_schema(
+        {
+            "event": cs.typed_dict_field(cs.literal_schema(["close"])),
+            "conn": cs.typed_dict_field(cs.str_schema(strict=True), required=False),
+            **{
+                name: cs.typed_dict_field(cs.any_schema(), required=False)
+                for name in ("ts", "code", "reason")
+            },
+        },
+        extra_behavior="forbid",
+        total=True,
+    )
+    record = cs.union_schema([frame, close], mode="left_to_right")
     return SchemaValidator(cs.list_schema(cs.json_schema(record)), _CONFIG)
 
 
