@@ -454,7 +454,8 @@ def _plain_shapes(version: str | None) -> tuple[_Shape, ...]:
             head, tail = json.dumps(sample, separators=separators).split('"\\u0001"')
             pairs.append((head + '"', '"' + tail))
         skeletons = {(head + tail).encode().translate(None, _CONTENT) for head, tail in pairs}
-        assert len(skeletons) == 1  # blanks are not in a skeleton
+        if len(skeletons) != 1:  # never: the two ways differ in blanks, which a skeleton drops
+            continue
         skeleton = re.escape(skeletons.pop())
         pairs += [(head, tail + "\r") for head, tail in pairs]  # CR LF line ends
         pairs = list(dict.fromkeys(pairs))
