@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, partial
-from itertools import compress, repeat
-from operator import itemgetter, methodcaller, ne
+from itertools import chain, compress, repeat
+from operator import itemgetter, methodcaller, mul, ne
 from typing import Any, BinaryIO, Final, NamedTuple, TypeAlias, TypeVar
 
 from pydantic_core import ValidationError
@@ -214,15 +214,14 @@ def _fast(
     codes = "".join(map(_codes().__getitem__, map(_GET_TYPE, parsed)))
     framed = records is not None
     # The keys of the frames set aside are in the records' text (never in a bare slice's).
-    keys_of = {shape.letter: shape.keys for shape in _plain_shapes(version)}
-    keys_of[_CLOSE_CODE] = 0  # a close record's keys are its own, counted above
+    keys_of = _keys_of_letters(version)
     aside = sum(count * keys_of[letter] for _, count, letter in spans) if framed else 0
     if not _no_key_twice(counted, tight, frame_keys, aside, framed, others, parsed, codes, version):
         return None
     messages: list[Any] = parsed
     if spans:  # the letters of those set aside, and None for their messages
-        messages = _interleave(parsed, spans)
-        codes = "".join(_interleave_codes(codes, spans))
+        messages = list(chain.from_iterable(_interleave(parsed, spans, _nothing)))
+        codes = "".join(_interleave(codes, spans, mul))
     if records is None:
         keys: list[Any] | None = None
         directions: str | None = None
@@ -234,7 +233,7 @@ def _fast(
     if b"source" in counted or b"\\u" in counted:
         sources = list(map(_GET_SOURCE, parsed))
         if spans:
-            sources = _interleave(sources, spans)
+            sources = list(chain.from_iterable(_interleave(sources, spans, _nothing)))
     else:
         sources = [None] * len(messages)
     senders = _senders()
@@ -381,30 +380,23 @@ def _all_plain(
     return False
 
 
-def _interleave(values: list[Any], spans: list[Span]) -> list[Any]:
-    """Return ``values`` (one per line not set aside) with None for each line set aside."""
-    result: list[Any] = []
-    taken = done = 0
-    for first, count, _ in spans:
-        result += values[taken : taken + first - done]
-        taken += first - done
-        result += repeat(None, count)
-        done = first + count
-    result += values[taken:]
-    return result
+def _interleave(values: Any, spans: list[Span], fill: Callable[[str, int], Any]) -> Iterator[Any]:
+    """Yield ``values`` (one per line not set aside) in pieces, ``fill(letter, count)`` per span.
 
-
-def _interleave_codes(codes: str, spans: list[Span]) -> list[str]:
-    """Return the pieces of the letters of every line: ``codes`` and the spans' own."""
-    pieces = []
+    ``values`` is a list or a str; chained, the pieces have one item per line.
+    """
     taken = done = 0
     for first, count, letter in spans:
-        pieces.append(codes[taken : taken + first - done])
+        yield values[taken : taken + first - done]
         taken += first - done
-        pieces.append(letter * count)
+        yield fill(letter, count)
         done = first + count
-    pieces.append(codes[taken:])
-    return pieces
+    yield values[taken:]
+
+
+def _nothing(letter: str, count: int) -> Iterable[None]:
+    """Return None for each of ``count`` lines set aside: their messages, their sources."""
+    return repeat(None, count)
 
 
 class _Ends(NamedTuple):
@@ -478,6 +470,14 @@ def _plain_shapes(version: str | None) -> tuple[_Shape, ...]:
             )
         )
     return tuple(shapes)
+
+
+@cache
+def _keys_of_letters(version: str | None) -> dict[str, int]:
+    """Return how many keys of a line set aside its frame's text holds, by the line's letter."""
+    keys = {shape.letter: shape.keys for shape in _plain_shapes(version)}
+    keys[_CLOSE_CODE] = 0  # a close record's keys are its own, not a frame's
+    return keys
 
 
 _CONTENT: Final = bytes(b for b in range(256) if b >= 0x20 and b not in b'"\\')
